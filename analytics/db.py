@@ -1,0 +1,82 @@
+"""The read side: one query choke point over the latest published snapshot.
+
+The dashboard never opens the master database (the ingest CLI may be writing it). It keeps
+one in-memory DuckDB connection and attaches the current snapshot read-only; before each
+query it checks the snapshot pointer (one tiny file read) and, if a newer snapshot was
+published, attaches that one, so a browser refresh shows new reports without a restart.
+Each call uses its own cursor: a DuckDB connection must not be shared by threads at once,
+and Streamlit runs every session in its own thread.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.store.snapshots import current_snapshot
+
+
+class NoData(Exception):
+    """No snapshot has been published yet (nothing ingested)."""
+
+
+class Reader:
+    """Runs read-only SQL against the newest snapshot of ``master``."""
+
+    def __init__(self, master: Path) -> None:
+        self.master = master
+        self._con = duckdb.connect()
+        self._lock = threading.Lock()
+        self._attached: list[tuple[Path, str]] = []  # newest last
+        self._aliases = (f"snap{n}" for n in itertools.count(1))
+
+    @property
+    def version(self) -> str | None:
+        """Name of the snapshot being read; changes after every publish (a cache key)."""
+        path = current_snapshot(self.master)
+        return path.name if path else None
+
+    def query(self, sql: str, params: list[object] | dict[str, object] | None = None) -> pd.DataFrame:
+        """Run one parameterised query and return all its rows."""
+        cursor = self._cursor()
+        try:
+            return cursor.execute(sql, params or []).df()
+        finally:
+            cursor.close()
+
+    def scalar(self, sql: str, params: list[object] | None = None) -> object:
+        cursor = self._cursor()
+        try:
+            row = cursor.execute(sql, params or []).fetchone()
+            return row[0] if row else None
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        alias = self._alias()
+        cursor = self._con.cursor()
+        cursor.execute(f"USE {alias}")  # alias is ours: snap<N>
+        return cursor
+
+    def _alias(self) -> str:
+        path = current_snapshot(self.master)
+        if path is None:
+            raise NoData(f"no data published for {self.master} yet: run an ingest first")
+        with self._lock:
+            if self._attached and self._attached[-1][0] == path:
+                return self._attached[-1][1]
+            alias = next(self._aliases)
+            self._con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
+            self._attached.append((path, alias))
+            # Keep the previous snapshot attached: a query in another thread may be using it.
+            while len(self._attached) > 2:
+                _, old = self._attached.pop(0)
+                self._con.execute(f"DETACH {old}")
+            return alias

@@ -1,0 +1,277 @@
+"""The ingest pipeline: discover → read → enrich → store → publish.
+
+Reading and enrichment are pure and run in a process pool (both cores); only the main
+process touches the database. Reports are written in batches, each batch one transaction;
+if a batch fails it is retried report by report, so a report is always stored whole or not
+at all and one bad report costs only itself. One writer at a time per database is enforced
+with a lock file (DuckDB allows a single writing process). At the end the run is published
+as a read-only snapshot for the dashboard (``analytics.store.snapshots``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from analytics.extraction import enrich
+from analytics.models import ReadResult, Rejection, Report
+from analytics.readers import ReaderOptions, discover, is_collection, read_file
+from analytics.store.snapshots import publish
+from analytics.store.writer import PreparedReport, Store
+
+BATCH_SIZE = 500
+CHUNK_SIZE = 50
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one input file (or one rejected path)."""
+
+    path: str
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """One word for a result line: added / replaced / unchanged / rejected / partial."""
+        loaded = self.added + self.replaced + self.unchanged
+        if self.rejections:
+            return "partial" if loaded else "rejected"
+        if self.added:
+            return "added"
+        return "replaced" if self.replaced else "unchanged"
+
+
+@dataclass
+class IngestSummary:
+    run_id: str
+    files_read: int = 0
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    comments: int = 0
+    skipped: list[str] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files: dict[str, FileOutcome] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejections
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "files_read": self.files_read,
+            "added": self.added,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "comments": self.comments,
+            "rejected": len(self.rejections),
+        }
+
+
+class DatabaseBusy(Exception):
+    """Another process holds the database for writing and did not let go in time."""
+
+
+ProgressFactory = Callable[[int], "Progress"]
+
+
+class Progress:
+    """Minimal progress sink; the CLI passes a tqdm-backed one."""
+
+    def update(self, n: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def ingest(
+    paths: Sequence[Path],
+    db_path: Path,
+    options: ReaderOptions | None = None,
+    workers: int | None = None,
+    progress: ProgressFactory | None = None,
+    lock_timeout: float = 600.0,
+) -> IngestSummary:
+    """Ingest files and folders into ``db_path`` and publish a snapshot for readers."""
+    options = options or ReaderOptions()
+    started = time.perf_counter()
+    summary = IngestSummary(run_id=uuid.uuid4().hex[:12])
+    found = discover(paths)
+    summary.skipped = [str(p) for p in found.skipped]
+    for rejection in found.rejections:
+        _outcome(summary, rejection.origin).rejections.append(rejection)
+        summary.rejections.append(rejection)
+    lock = FileLock(str(db_path) + ".lock")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock.acquire(timeout=lock_timeout)
+    except Timeout as error:
+        raise DatabaseBusy(
+            f"{db_path} is being written by another ingest; gave up after {lock_timeout:.0f} s"
+        ) from error
+    try:
+        with Store(db_path) as store:
+            store.start_run(summary.run_id, [str(p) for p in paths])
+            writer = _BatchWriter(store, summary)
+            read: set[str] = set()
+            for result in _read_and_enrich(found.files, options, workers, progress):
+                read.add(result.path)
+                outcome = _outcome(summary, result.path)
+                for rejection in result.rejections:
+                    outcome.rejections.append(rejection)
+                    summary.rejections.append(rejection)
+                for report in result.reports:
+                    summary.warnings += [f"{report.origin}: {w}" for w in report.warnings]
+                    outcome.warnings += report.warnings
+                    writer.add(PreparedReport.of(report))
+            writer.flush()
+            summary.files_read = len(read)
+            store.record_rejections(summary.run_id, summary.rejections)
+            store.finish_run(summary.run_id, summary.counts())
+            publish(store.con, db_path)
+    finally:
+        lock.release()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _outcome(summary: IngestSummary, path: str) -> FileOutcome:
+    file_path = path.split("#row ")[0]
+    return summary.files.setdefault(file_path, FileOutcome(file_path))
+
+
+class _BatchWriter:
+    """Collects prepared reports and writes them a batch (one transaction) at a time."""
+
+    def __init__(self, store: Store, summary: IngestSummary) -> None:
+        self.store = store
+        self.summary = summary
+        self.pending: dict[str, PreparedReport] = {}
+
+    def add(self, prepared: PreparedReport) -> None:
+        earlier = self.pending.get(prepared.report_id)
+        if earlier is not None:
+            if earlier.content_hash == prepared.content_hash:
+                self._count(prepared, "unchanged")
+                return
+            self.flush()  # same report twice in one run: store the first, then replace it
+        self.pending[prepared.report_id] = prepared
+        if len(self.pending) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch = list(self.pending.values())
+        self.pending = {}
+        stored = self.store.stored_hashes(p.report_id for p in batch)
+        to_write, statuses = [], []
+        for prepared in batch:
+            old = stored.get(prepared.report_id)
+            if old == prepared.content_hash:
+                self._count(prepared, "unchanged")
+                continue
+            to_write.append(prepared)
+            statuses.append("added" if old is None else "replaced")
+        try:
+            self.store.write(to_write)
+            done = list(zip(to_write, statuses, strict=True))
+        except Exception:
+            done = []
+            for prepared, status in zip(to_write, statuses, strict=True):
+                try:
+                    self.store.write([prepared])
+                    done.append((prepared, status))
+                except Exception as error:  # the report is left out whole; say why
+                    rejection = Rejection(prepared.report.origin, f"could not be stored: {error}")
+                    _outcome(self.summary, prepared.report.origin).rejections.append(rejection)
+                    self.summary.rejections.append(rejection)
+        for prepared, status in done:
+            self._count(prepared, status)
+
+    def _count(self, prepared: PreparedReport, status: str) -> None:
+        outcome = _outcome(self.summary, prepared.report.origin)
+        setattr(outcome, status, getattr(outcome, status) + 1)
+        setattr(self.summary, status, getattr(self.summary, status) + 1)
+        if status != "unchanged":
+            self.summary.comments += len(prepared.report.comments)
+
+
+# --- reading and enrichment, in worker processes --------------------------------------------
+
+
+def _read_and_enrich(
+    files: list[Path],
+    options: ReaderOptions,
+    workers: int | None,
+    progress: ProgressFactory | None,
+) -> Iterator[ReadResult]:
+    """Yield read-and-enriched results in input order, using a process pool when it pays."""
+    units = list(_work_units(files, options))
+    total = sum(u.size for u in units)
+    bar = progress(total) if progress else Progress()
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    try:
+        if workers <= 1 or total < 20:
+            for unit in units:
+                result = _process(unit)
+                bar.update(unit.size)
+                yield result
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for unit, result in zip(units, pool.map(_process, units), strict=True):
+                bar.update(unit.size)
+                yield result
+    finally:
+        bar.close()
+
+
+@dataclass
+class _Unit:
+    """A file still to read, or reports already read from a collection, to enrich."""
+
+    path: Path
+    options: ReaderOptions
+    reports: list[Report] | None = None
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.reports) if self.reports is not None else 1
+
+
+def _work_units(files: Iterable[Path], options: ReaderOptions) -> Iterator[_Unit]:
+    """Collections are read here (fast) and cut into chunks so both cores share the rows."""
+    for path in files:
+        if not is_collection(path):
+            yield _Unit(path, options)
+            continue
+        result = read_file(path, options)
+        if not result.reports:
+            yield _Unit(path, options, reports=[], rejections=result.rejections)
+            continue
+        for start in range(0, len(result.reports), CHUNK_SIZE):
+            chunk = result.reports[start : start + CHUNK_SIZE]
+            yield _Unit(path, options, chunk, result.rejections if start == 0 else [])
+
+
+def _process(unit: _Unit) -> ReadResult:
+    if unit.reports is None:
+        result = read_file(unit.path, unit.options)
+    else:
+        result = ReadResult(str(unit.path), unit.reports, unit.rejections)
+    for report in result.reports:
+        enrich(report)
+    return result

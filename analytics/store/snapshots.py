@@ -1,0 +1,75 @@
+"""Publishing read-only snapshots of the master database, so readers never meet a lock.
+
+DuckDB lets one process write a file and no other process even read it meanwhile, and a
+process that keeps a connection open keeps seeing old data. So the ingest CLI writes a
+private master file and, after each run, publishes a copy: ``COPY FROM DATABASE`` into a
+new ``snap-<ns>.duckdb`` in ``<db>.snapshots/``, then an atomic ``os.replace`` of the small
+``CURRENT`` pointer file. The dashboard attaches whatever ``CURRENT`` names, read-only; a
+changed name means new data (see ``analytics.db``). Each snapshot has its own file name
+because DuckDB refuses to attach one path twice in a process, and a reader may still be
+mid-query on the previous one. Old snapshots are removed once they are no longer current
+and older than ``KEEP_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import duckdb
+
+POINTER = "CURRENT"
+KEEP_SECONDS = 120.0
+KEEP_COUNT = 2
+
+
+def snapshot_dir(master: Path) -> Path:
+    """``data/sitrep.duckdb`` → ``data/sitrep.duckdb.snapshots/``."""
+    return master.with_name(master.name + ".snapshots")
+
+
+def current_snapshot(master: Path) -> Path | None:
+    """The published snapshot readers should use, or ``None`` if nothing was published."""
+    folder = snapshot_dir(master)
+    try:
+        name = (folder / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = folder / name
+    return path if name and path.exists() else None
+
+
+def publish(con: duckdb.DuckDBPyConnection, master: Path) -> Path:
+    """Copy the open master database into a new snapshot and make it current, atomically."""
+    folder = snapshot_dir(master)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"snap-{time.time_ns()}.duckdb"
+    tmp = folder / (name + ".tmp")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    source = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+    con.execute("CHECKPOINT")
+    con.execute("ATTACH ? AS sitrep_snapshot", [str(tmp)])
+    try:
+        # identifiers: our own catalog names, not input
+        con.execute(f'COPY FROM DATABASE "{source}" TO sitrep_snapshot')
+    finally:
+        con.execute("DETACH sitrep_snapshot")
+    final = folder / name
+    os.replace(tmp, final)
+    pointer_tmp = folder / (POINTER + ".tmp")
+    pointer_tmp.write_text(name, encoding="utf-8")
+    os.replace(pointer_tmp, folder / POINTER)
+    _prune(folder, keep=final)
+    return final
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Delete old snapshots; an open reader keeps its file's data until it lets go (POSIX)."""
+    snaps = sorted(folder.glob("snap-*.duckdb"), key=lambda p: p.name, reverse=True)
+    now = time.time()
+    for path in snaps[KEEP_COUNT:]:
+        if path != keep and now - path.stat().st_mtime > KEEP_SECONDS:
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + ".wal").unlink(missing_ok=True)
