@@ -18,6 +18,7 @@ from analytics.ingest import DatabaseBusy, IngestSummary, ingest
 from analytics.paths import default_db_path
 from analytics.readers import ReaderOptions
 from analytics.store.schema import EXPORTABLE_TABLES
+from analytics.store.snapshots import current_snapshot
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-file-mb", type=float, default=100.0, help="skip larger files (MB)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, summary only")
+    p.add_argument(
+        "--if-empty", action="store_true",
+        help="do nothing if the database already has published data (first-run seeding)",
+    )
     p.set_defaults(run=_ingest)
 
     p = commands.add_parser("export", help="write a table as CSV, JSON Lines or Parquet")
@@ -67,6 +72,10 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     db = args.db or default_db_path()
+    if args.if_empty and current_snapshot(db) is not None:
+        if not args.quiet:
+            print(f"{db} already has data; nothing to do")
+        return 0
     options = ReaderOptions(max_bytes=int(args.max_file_mb * 1024 * 1024), column_map=column_map)
 
     def progress(total: int) -> tqdm:

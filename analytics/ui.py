@@ -1,0 +1,53 @@
+"""The one module of ``analytics`` that imports Streamlit: cached resources and loaders.
+
+Pages call ``load(name, params)``; results are cached per (query, parameters, snapshot
+version), so a newly published snapshot invalidates them without a restart, and the same
+view asked twice costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analytics.db import Reader
+from analytics.ingest import ingest
+from analytics.paths import SEEDS_DIR, default_db_path
+from analytics.queries import run
+from analytics.store.snapshots import current_snapshot
+
+
+@st.cache_resource
+def reader(db: str) -> Reader:
+    """One reader per database per server process (it hands out a cursor per query)."""
+    return Reader(Path(db))
+
+
+def db_path() -> Path:
+    return default_db_path()
+
+
+def ensure_data() -> Reader:
+    """The reader for this server's database, loading the seeds on the very first run."""
+    path = db_path()
+    if current_snapshot(path) is None and os.environ.get("SITREP_NO_SEED") != "1":
+        with st.spinner("First run: loading the seed reports…"):
+            ingest([SEEDS_DIR], path, workers=1)
+    return reader(str(path))
+
+
+def load(name: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """Run a named query against the newest snapshot, cached per snapshot version."""
+    r = ensure_data()
+    return _cached(str(r.master), r.version, name, tuple(sorted((params or {}).items())))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached(
+    db: str, version: str | None, name: str, params: tuple[tuple[str, object], ...]
+) -> pd.DataFrame:
+    return run(reader(db), name, dict(params))
