@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from analytics.db import NoData
+
 st.set_page_config(page_title="Sitrep", page_icon="🛰️", layout="wide")
 
 navigation = st.navigation(
@@ -10,4 +12,10 @@ navigation = st.navigation(
         st.Page("pages/reports.py", title="Reports", icon="📰", url_path="reports"),
     ]
 )
-navigation.run()
+try:
+    navigation.run()
+except NoData:
+    st.info(
+        "No reports have been loaded yet. Load some with "
+        "`python -m analytics ingest PATH`, then refresh this page."
+    )

@@ -1,0 +1,113 @@
+"""The ingest pipeline end to end on real DuckDB files: idempotence, replacement, schema."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from analytics.db import NoData, Reader
+from analytics.extraction.sentiment import label
+from analytics.ingest import ingest
+from analytics.store.schema import SCHEMA_VERSION, current_version, migrate
+from analytics.store.snapshots import current_snapshot
+from tests.conftest import FAKES_CSV, SEED_FILE
+
+
+def counts(db) -> dict[str, int]:
+    reader = Reader(db)
+    try:
+        return {
+            t: int(reader.scalar(f"SELECT count(*) FROM {t}"))
+            for t in ("reports", "paragraphs", "comments")
+        }
+    finally:
+        reader.close()
+
+
+def test_seed_is_stored_with_paragraphs_comments_and_sentiment(seed_db, gold):
+    assert counts(seed_db) == {"reports": 1, "paragraphs": 11, "comments": 27}
+    reader = Reader(seed_db)
+    report = reader.query("SELECT * FROM reports").iloc[0]
+    assert report["title"] == gold["report"]["title"]
+    assert str(report["published"])[:10] == gold["report"]["published"]
+    comments = reader.query("SELECT * FROM comments ORDER BY position")
+    assert comments["position"].tolist() == list(range(1, 28))
+    assert comments["author"].tolist()[:2] == ["Richard M", "Jim Prendergast"]
+    assert comments["sentiment_score"].between(-1, 1).all()
+    assert [label(s) for s in comments["sentiment_score"]] == comments["sentiment_label"].tolist()
+    # the obvious ones, read by a person: an insult and a compliment
+    by_text = dict(zip(comments["text"], comments["sentiment_label"], strict=True))
+    assert by_text["Move, Bitch! Get out the way!"] == "negative"
+    assert by_text["Nice summation."] == "positive"
+    reader.close()
+
+
+def test_reingesting_adds_nothing(seed_db):
+    before = counts(seed_db)
+    summary = ingest([SEED_FILE], seed_db, workers=1)
+    assert (summary.added, summary.replaced, summary.unchanged) == (0, 0, 1)
+    assert counts(seed_db) == before
+
+
+def test_changed_report_replaces_the_old_rows(seed_db, tmp_path):
+    text = SEED_FILE.read_text(encoding="utf-8")
+    changed = text.replace(
+        "\n\nWould love your thoughts",
+        "\n\n\nA late comment that was not there before.\n\nWould love your thoughts",
+    )
+    assert changed != text
+    (tmp_path / "changed.txt").write_text(changed, encoding="utf-8")
+    summary = ingest([tmp_path / "changed.txt"], seed_db, workers=1)
+    assert (summary.added, summary.replaced, summary.unchanged) == (0, 1, 0)
+    assert counts(seed_db) == {"reports": 1, "paragraphs": 11, "comments": 28}
+
+
+def test_fakes_then_seed_in_one_run_with_workers(db_path):
+    summary = ingest([FAKES_CSV, SEED_FILE], db_path, workers=2)
+    assert summary.ok
+    assert summary.added == 385
+    assert counts(db_path)["reports"] == 385
+    again = ingest([FAKES_CSV], db_path, workers=2)
+    assert (again.added, again.replaced, again.unchanged) == (0, 0, 384)
+
+
+def test_every_run_is_recorded(seed_db):
+    ingest([SEED_FILE], seed_db, workers=1)
+    runs = Reader(seed_db).query("SELECT * FROM ingest_runs ORDER BY started_at")
+    assert len(runs) == 2
+    assert runs["added"].tolist() == [1, 0]
+    assert runs["unchanged"].tolist() == [0, 1]
+    assert runs["finished_at"].notna().all()
+
+
+def test_reader_without_data_says_so(db_path):
+    with pytest.raises(NoData, match="run an ingest first"):
+        Reader(db_path).query("SELECT 1")
+
+
+def test_reader_sees_a_new_snapshot_without_reopening(seed_db, tmp_path):
+    reader = Reader(seed_db)
+    first = reader.version
+    assert reader.scalar("SELECT count(*) FROM reports") == 1
+    ingest([FAKES_CSV], seed_db, workers=1)
+    assert reader.version != first
+    assert reader.scalar("SELECT count(*) FROM reports") == 385
+    assert current_snapshot(seed_db).name == reader.version
+
+
+def test_schema_is_versioned_and_migrations_are_idempotent(tmp_path):
+    con = duckdb.connect(str(tmp_path / "m.duckdb"))
+    assert current_version(con) == 0
+    assert migrate(con) == SCHEMA_VERSION
+    assert migrate(con) == SCHEMA_VERSION
+    rows = con.execute("SELECT version FROM schema_info").fetchall()
+    assert [r[0] for r in rows] == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_newer_schema_is_refused(tmp_path):
+    con = duckdb.connect(str(tmp_path / "m.duckdb"))
+    migrate(con)
+    con.execute("INSERT INTO schema_info VALUES (?, 'from the future', now()::TIMESTAMP)",
+                [SCHEMA_VERSION + 1])
+    with pytest.raises(RuntimeError, match="newer than this Sitrep"):
+        migrate(con)
