@@ -40,7 +40,9 @@ class Reader:
         path = current_snapshot(self.master)
         return path.name if path else None
 
-    def query(self, sql: str, params: list[object] | dict[str, object] | None = None) -> pd.DataFrame:
+    def query(
+        self, sql: str, params: list[object] | dict[str, object] | None = None
+    ) -> pd.DataFrame:
         """Run one parameterised query and return all its rows."""
         cursor = self._cursor()
         try:

@@ -56,10 +56,16 @@ def test_ignoring_the_date_column_takes_the_date_from_the_text(fakes_frame):
 def test_jsonl_with_comments(tmp_path):
     path = tmp_path / "feed.jsonl"
     rows = [
-        {"headline": "Shelling in Idlib", "text": "Para one.\n\nPara two.", "published": "2018-03-02",
-         "url": "https://example.org/a", "comments": [
-             {"author": "Sam", "text": "Terrible news.", "posted_at": "2018-03-02T10:00:00Z"},
-             "An anonymous comment"]},
+        {
+            "headline": "Shelling in Idlib",
+            "text": "Para one.\n\nPara two.",
+            "published": "2018-03-02",
+            "url": "https://example.org/a",
+            "comments": [
+                {"author": "Sam", "text": "Terrible news.", "posted_at": "2018-03-02T10:00:00Z"},
+                "An anonymous comment",
+            ],
+        },
         {"headline": "Talks in Astana", "text": "Delegations met.", "published": "2018-03-03"},
     ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
@@ -74,8 +80,9 @@ def test_jsonl_with_comments(tmp_path):
 
 def test_parquet_and_explicit_mapping(tmp_path):
     path = tmp_path / "c.parquet"
-    pd.DataFrame({"story": ["Clashes near Daraa."], "head": ["Daraa"], "when": ["2016-05-01"]}
-                 ).to_parquet(path)
+    pd.DataFrame(
+        {"story": ["Clashes near Daraa."], "head": ["Daraa"], "when": ["2016-05-01"]}
+    ).to_parquet(path)
     result = read_collection(path, LIMIT, {"body": "story", "title": "head", "published": "when"})
     assert result.reports[0].title == "Daraa"
     assert result.reports[0].published == date(2016, 5, 1)

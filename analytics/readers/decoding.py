@@ -37,9 +37,16 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise InputError("file is empty")
     if size > max_bytes:
         raise InputError(
-            f"file is {size / 1e6:.1f} MB, over the size limit of {max_bytes / 1e6:.1f} MB"
+            f"file is {_megabytes(size)}, over the size limit of {_megabytes(max_bytes)}"
         )
     return path.read_bytes()
+
+
+def _megabytes(size: int) -> str:
+    """A size in the unit of ``--max-file-mb`` (MiB), with enough digits to tell small sizes
+    apart: a 10 kB file over a 0.005 MB limit must not read "0.0 MB, over ... 0.0 MB"."""
+    mb = size / (1024 * 1024)
+    return f"{mb:.1f} MB" if mb >= 10 else f"{mb:.3g} MB"
 
 
 def decode(data: bytes) -> str:

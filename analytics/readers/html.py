@@ -241,12 +241,14 @@ def parse_html(html: str, origin: str = "") -> Report:
     _remove_comment_sections(tree)
     document = _trafilatura(tree)
     paragraphs = _body_paragraphs(document)
+    if len(paragraphs) <= 1:
+        paragraphs = _restructured(tree, paragraphs)
     sitename = _sitename(tree, document)
     title = _title(tree, document, sitename)
     paragraphs = [p for p in paragraphs if not is_boilerplate(p)]
     while paragraphs and title and _same_text(paragraphs[0], title):
         paragraphs.pop(0)
-    if not any(len(p.split()) >= MIN_PROSE_WORDS for p in paragraphs):
+    if not any(len(line.split()) >= MIN_PROSE_WORDS for p in paragraphs for line in p.split("\n")):
         raise InputError(NO_ARTICLE)
     report = Report(
         title=title,
@@ -509,10 +511,29 @@ def _is_comment_item(el: HtmlElement) -> bool:
     return bool(classes & {"comment", "wpd-comment"}) or el.get("itemprop") == "comment"
 
 
-def _trafilatura(tree: HtmlElement) -> Document | None:
+def _restructured(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
+    """Undo trafilatura's merge of a short article into one block.
+
+    On a short page trafilatura's "baseline rescue" replaces the structured extraction with
+    the article's whole text (title included) as a single paragraph, because that adds a
+    few words. The precision mode skips that rescue; its paragraphs are taken when there
+    are more of them and every one of them is part of the merged text (same words, more
+    structure, nothing new).
+    """
+    merged = " ".join(" ".join(paragraphs).split())
+    precise = _body_paragraphs(_trafilatura(tree, favor_precision=True))
+    if len(precise) > len(paragraphs) and all(
+        " ".join(p.split()) in merged for p in precise
+    ):
+        return precise
+    return paragraphs
+
+
+def _trafilatura(tree: HtmlElement, favor_precision: bool = False) -> Document | None:
     try:
         document = trafilatura.bare_extraction(
             tree,
+            favor_precision=favor_precision,
             with_metadata=True,
             include_comments=False,
             include_tables=True,

@@ -84,7 +84,9 @@ def is_boilerplate(text: str) -> bool:
 def _boilerplate_phrases() -> tuple[str, ...]:
     lines = BOILERPLATE_FILE.read_text(encoding="utf-8").splitlines()
     return tuple(
-        " ".join(line.split()).lower() for line in lines if line.strip() and not line.startswith("#")
+        " ".join(line.split()).lower()
+        for line in lines
+        if line.strip() and not line.startswith("#")
     )
 
 
@@ -108,11 +110,7 @@ def _blocks(lines: list[str]) -> list[Block]:
 
 def _starts_comment(blocks: list[Block], i: int) -> bool:
     """Block ``i`` is a display name that heads the next paragraph (one blank line between)."""
-    return (
-        is_display_name(blocks[i].text)
-        and i + 1 < len(blocks)
-        and blocks[i + 1].gap == 1
-    )
+    return is_display_name(blocks[i].text) and i + 1 < len(blocks) and blocks[i + 1].gap == 1
 
 
 def _split_body(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
