@@ -137,6 +137,7 @@ def ingest(
                     outcome.warnings += report.warnings
                     writer.add(PreparedReport.of(report))
             writer.flush()
+            store.rebuild_event_groups()
             summary.files_read = len(read)
             store.record_rejections(summary.run_id, summary.rejections)
             store.finish_run(summary.run_id, summary.counts())

@@ -44,6 +44,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     facts: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     """Extracted rows by table name (``events``, ``actor_mentions``…), written with the report."""
+    derived: dict[str, object] = field(default_factory=dict)
+    """Extracted columns of the report's own row (``primary_event_date``, ``primary_admin1``…)."""
 
     @property
     def body(self) -> str:

@@ -126,6 +126,52 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        2,
+        "extraction: report's main event, ACLED precision codes, event groups",
+        """
+        ALTER TABLE reports ADD COLUMN primary_event_date DATE;
+        ALTER TABLE reports ADD COLUMN primary_date_precision VARCHAR;
+        ALTER TABLE reports ADD COLUMN primary_location VARCHAR;
+        ALTER TABLE reports ADD COLUMN primary_admin1 VARCHAR;
+        ALTER TABLE reports ADD COLUMN primary_latitude DOUBLE;
+        ALTER TABLE reports ADD COLUMN primary_longitude DOUBLE;
+        ALTER TABLE events ADD COLUMN sentence_index INTEGER;
+        ALTER TABLE events ADD COLUMN date_precision VARCHAR;
+        ALTER TABLE events ALTER time_precision TYPE INTEGER;  -- ACLED: 1 day, 2 week, 3 month+
+        ALTER TABLE events ADD COLUMN places VARCHAR;           -- every place the sentence names
+        ALTER TABLE evacuations ADD COLUMN date_precision VARCHAR;
+        ALTER TABLE evacuations ALTER time_precision TYPE INTEGER;
+        ALTER TABLE evacuations ADD COLUMN origin_latitude DOUBLE;
+        ALTER TABLE evacuations ADD COLUMN origin_longitude DOUBLE;
+        ALTER TABLE evacuations ADD COLUMN destination_latitude DOUBLE;
+        ALTER TABLE evacuations ADD COLUMN destination_longitude DOUBLE;
+        ALTER TABLE evacuations ADD COLUMN sentence_indexes VARCHAR;
+        ALTER TABLE actor_mentions ADD COLUMN sentence_index INTEGER;
+        ALTER TABLE place_mentions ADD COLUMN sentence_index INTEGER;
+        -- Distinct events: mentions of the same type, place and a few days apart, across
+        -- reports and outlets, grouped. Rebuilt from `events` after every ingest.
+        CREATE TABLE event_groups (
+            group_id        VARCHAR NOT NULL,
+            event_type      VARCHAR,
+            sub_event_type  VARCHAR,
+            location        VARCHAR,
+            admin1          VARCHAR,
+            latitude        DOUBLE,
+            longitude       DOUBLE,
+            first_date      DATE,
+            last_date       DATE,
+            mentions        INTEGER,
+            reports         INTEGER,
+            sources         VARCHAR,           -- '; '-separated outlets and claimed sources
+            fatalities      INTEGER            -- the highest figure any mention gives
+        );
+        CREATE TABLE event_group_members (
+            group_id        VARCHAR NOT NULL,
+            event_id        VARCHAR NOT NULL
+        );
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -140,7 +186,7 @@ REPORT_TABLES = (
     "actor_mentions",
     "place_mentions",
 )
-EXPORTABLE_TABLES = (*REPORT_TABLES, "rejections", "ingest_runs")
+EXPORTABLE_TABLES = (*REPORT_TABLES, "event_groups", "rejections", "ingest_runs")
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -9,6 +9,7 @@ one bad report cannot take the others down with it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,13 +82,44 @@ class Store:
                 if frame.empty:
                     continue
                 con.register("_incoming", frame)
-                try:
-                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
-                finally:
-                    con.unregister("_incoming")
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
+                con.unregister("_incoming")
             con.execute("COMMIT")
         except Exception:
+            # Unregistering inside the aborted transaction would raise "Current transaction
+            # is aborted" and hide the real error (the reason the user sees): roll back first.
             con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):
+                con.unregister("_incoming")
+            raise
+
+    def rebuild_event_groups(self, window_days: int = 3) -> None:
+        """Group event mentions of the same type and place within ``window_days`` of each
+        other (chained) into distinct events, across reports and outlets."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("DELETE FROM event_group_members")
+            self.con.execute("DELETE FROM event_groups")
+            self.con.execute(EVENT_GROUPING, {"window": window_days})
+            self.con.execute(
+                "INSERT INTO event_group_members SELECT group_id, event_id FROM _grouped"
+            )
+            self.con.execute(
+                """
+                INSERT INTO event_groups
+                SELECT group_id, any_value(event_type), any_value(sub_event_type),
+                       any_value(location), any_value(admin1), any_value(latitude),
+                       any_value(longitude), min(event_date), max(event_date), count(*),
+                       count(DISTINCT report_id),
+                       string_agg(DISTINCT coalesce(outlet, source), '; '),
+                       max(fatalities)
+                FROM _grouped GROUP BY group_id
+                """
+            )
+            self.con.execute("DROP TABLE _grouped")
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
             raise
 
     def record_rejections(self, run_id: str, rejections: list[Rejection]) -> None:
@@ -120,6 +152,33 @@ class Store:
         )
 
 
+EVENT_GROUPING = """
+CREATE TEMP TABLE _grouped AS
+WITH keyed AS (
+    SELECT e.*, r.source AS outlet, coalesce(e.location, e.admin1) AS place_key
+    FROM events e JOIN reports r USING (report_id)
+),
+flagged AS (
+    SELECT *,
+        CASE WHEN event_date IS NULL OR place_key IS NULL THEN 1
+             WHEN event_date - lag(event_date) OVER w > $window THEN 1
+             WHEN lag(event_date) OVER w IS NULL THEN 1
+             ELSE 0 END AS starts_group
+    FROM keyed
+    WINDOW w AS (PARTITION BY event_type, sub_event_type, place_key ORDER BY event_date, event_id)
+),
+numbered AS (
+    SELECT *, sum(starts_group) OVER (
+        PARTITION BY event_type, sub_event_type, place_key ORDER BY event_date, event_id
+        ROWS UNBOUNDED PRECEDING) AS n
+    FROM flagged
+)
+SELECT *, left(md5(CASE WHEN event_date IS NULL OR place_key IS NULL THEN event_id
+          ELSE concat_ws('|', event_type, sub_event_type, place_key, n) END), 16) AS group_id
+FROM numbered
+"""
+
+
 def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, pd.DataFrame]:
     """Column-wise rows of every table for a batch of reports."""
     model_name = default_model().name
@@ -142,6 +201,7 @@ def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, pd.DataFram
                 "n_comments": len(r.comments),
                 "body_chars": sum(len(t) for t in r.paragraphs),
                 "warnings": "; ".join(r.warnings) or None,
+                **r.derived,
             }
         )
         paragraphs += [
