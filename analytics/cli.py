@@ -62,6 +62,17 @@ def _parser() -> argparse.ArgumentParser:
         help="file to write; format by extension (.csv, .jsonl, .parquet); default: CSV to stdout",
     )
     p.set_defaults(run=_export)
+
+    p = commands.add_parser(
+        "evaluate", help="measure extraction against hand-made gold on real text",
+        description="Compare extraction with the seed's gold annotation and/or the FA-KES "
+        "corpus's gold date and location (read without those columns).",
+    )
+    p.add_argument("--gold", type=Path, help="seed gold file (seed_report.json)")
+    p.add_argument("--seed", type=Path, default=None,
+                   help="the report the gold annotates (default: seeds/<file named in the gold>)")
+    p.add_argument("--fakes", type=Path, help="FA-KES CSV (fakes_dev.csv)")
+    p.set_defaults(run=_evaluate)
     return parser
 
 
@@ -123,6 +134,22 @@ def _export(args: argparse.Namespace) -> int:
         return 2
     if args.out:
         print(f"wrote {rows} rows of {args.table} to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from analytics.evaluation import evaluate_fakes, evaluate_seed, report_text, seed_file_for
+
+    if not args.gold and not args.fakes:
+        print("error: give --gold and/or --fakes", file=sys.stderr)
+        return 2
+    for path in (args.gold, args.seed, args.fakes):
+        if path is not None and not path.exists():
+            print(f"error: {path}: no such file", file=sys.stderr)
+            return 2
+    seed = evaluate_seed(args.gold, args.seed or seed_file_for(args.gold)) if args.gold else None
+    fakes = evaluate_fakes(args.fakes) if args.fakes else None
+    print(report_text(seed, fakes))
     return 0
 
 
