@@ -42,7 +42,6 @@ from urllib.parse import urlsplit
 
 import htmldate
 import trafilatura
-from dateutil import parser as dateutil_parser
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
@@ -87,6 +86,10 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|–—•·»«:~-]|::)\s+")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+_CLOCK = re.compile(
+    r"\b(?P<hour>[0-2]?\d):(?P<minute>[0-5]\d)(?::[0-5]\d)?\s*(?P<half>[ap]\.?m\b\.?)?",
+    re.IGNORECASE,
+)
 _SAYS = re.compile(r"\s*says:?\s*$", re.IGNORECASE)
 _SKIPPED_TAGS = frozenset(
     {"script", "style", "noscript", "template", "button", "form", "input", "select",
@@ -104,32 +107,39 @@ def _has_class(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
+_XPath = etree.XPath
+
+
+def _xpaths(*expressions: str) -> tuple[etree.XPath, ...]:
+    return tuple(_XPath(e) for e in expressions)
+
+
 @dataclass(frozen=True)
 class _Scheme:
     """How one comment system marks a comment and its parts (XPaths, first hit wins)."""
 
     name: str
-    item: str
-    author: tuple[str, ...]
-    date: tuple[str, ...]
-    text: tuple[str, ...]
+    item: etree.XPath
+    author: tuple[etree.XPath, ...]
+    date: tuple[etree.XPath, ...]
+    text: tuple[etree.XPath, ...]
     kind_token: str | None = None
     """For a class-substring scheme: the substring whose class tokens tell kinds apart."""
 
 
-_GENERIC_AUTHOR = (
+_GENERIC_AUTHOR = _xpaths(
     ".//*[@itemprop='author']//*[@itemprop='name']",
     ".//*[@itemprop='author']",
     f".//*[{_has_class('comment-author')}]//*[{_has_class('fn')}]",
     f".//*[{_has_class('fn')}]",
     ".//*[contains(@class, 'author')]",
 )
-_GENERIC_DATE = (
+_GENERIC_DATE = _xpaths(
     ".//time[@datetime]",
     ".//*[@itemprop='dateCreated' or @itemprop='datePublished']",
     ".//*[contains(@class, 'date') or contains(@class, 'time')]",
 )
-_GENERIC_TEXT = (
+_GENERIC_TEXT = _xpaths(
     ".//*[@itemprop='text']",
     ".//*[contains(@class, 'comment-content')]",
     ".//*[contains(@class, 'comment-text')]",
@@ -138,52 +148,56 @@ _GENERIC_TEXT = (
 _SCHEMES = (
     _Scheme(
         name="wpdiscuz",
-        item=f"//*[{_has_class('wpd-comment')}]",
-        author=(f".//*[{_has_class('wpd-comment-author')}]",),
-        date=(
+        item=_XPath(f"//*[{_has_class('wpd-comment')}]"),
+        author=_xpaths(f".//*[{_has_class('wpd-comment-author')}]"),
+        date=_xpaths(
             f".//*[{_has_class('wpd-comment-date')}]//time[@datetime]",
             f".//*[{_has_class('wpd-comment-date')}]",
             ".//time[@datetime]",
         ),
-        text=(f".//*[{_has_class('wpd-comment-text')}]",),
+        text=_xpaths(f".//*[{_has_class('wpd-comment-text')}]"),
     ),
     _Scheme(
         name="wordpress",
-        item=f"//*[self::li or self::div][{_has_class('comment')}]",
-        author=(
+        # WordPress gives each comment id="comment-N"; a bare div.comment could be anything
+        item=_XPath(
+            f"//li[{_has_class('comment')}]"
+            f" | //div[{_has_class('comment')}][starts-with(@id, 'comment-')]"
+        ),
+        author=_xpaths(
             f".//*[{_has_class('comment-author')}]//*[{_has_class('fn')}]",
             f".//*[{_has_class('comment-author')}]",
             f".//cite[{_has_class('fn')}]",
         ),
-        date=(
+        date=_xpaths(
             f".//*[{_has_class('comment-metadata')}]//time[@datetime]",
             ".//time[@datetime]",
             f".//*[{_has_class('comment-metadata')}]",
             f".//*[{_has_class('commentmetadata')}]",
             f".//*[{_has_class('comment-meta')}]",
         ),
-        text=(
+        text=_xpaths(
             f".//*[{_has_class('comment-content')}]",
             f".//*[{_has_class('comment-text')}]",
         ),
     ),
     _Scheme(
         name="article.comment",
-        item=f"//article[{_has_class('comment')}]",
+        item=_XPath(f"//article[{_has_class('comment')}]"),
         author=_GENERIC_AUTHOR,
         date=_GENERIC_DATE,
         text=_GENERIC_TEXT,
     ),
     _Scheme(
         name="itemprop=comment",
-        item="//*[@itemprop='comment']",
+        item=_XPath("//*[@itemprop='comment']"),
         author=_GENERIC_AUTHOR,
         date=_GENERIC_DATE,
         text=_GENERIC_TEXT,
     ),
     _Scheme(
         name="comment-body",
-        item="//*[contains(@class, 'comment-body')]",
+        item=_XPath("//*[contains(@class, 'comment-body')]"),
         author=_GENERIC_AUTHOR,
         date=_GENERIC_DATE,
         text=_GENERIC_TEXT,
@@ -192,25 +206,25 @@ _SCHEMES = (
 )
 
 # Parts of a comment element that are not its text (used when no text element is marked).
-_COMMENT_CHROME = (
+_COMMENT_CHROME = _XPath(
     ".//*[contains(@class, 'reply') or contains(@class, 'avatar') or contains(@class, 'vote')"
     " or contains(@class, 'comment-meta') or contains(@class, 'comment-footer')"
     " or contains(@class, 'comment-header') or contains(@class, 'comment-author')"
     " or contains(@class, 'says') or @itemprop='author']"
 )
+_SAYS_ELEMENTS = _XPath(f".//*[{_has_class('says')}]")
+_TIME_ELEMENTS = _XPath(".//time[@datetime]")
 
-# The whole comment section, cut out before the article is extracted.
-_COMMENT_SECTIONS = (
-    "//*[@id='comments' or @id='respond' or @id='wpdcom' or @id='disqus_thread'"
-    " or starts-with(@id, 'wpd-') or starts-with(@id, 'wpdiscuz')"
-    " or starts-with(@class, 'wpdiscuz') or starts-with(@class, 'wpd-')"
-    f" or {_has_class('comments-area')} or {_has_class('comment-list')}"
-    f" or {_has_class('commentlist')} or {_has_class('comment-respond')}"
-    f" or {_has_class('wpd-thread-list')} or {_has_class('comments')}]"
+# The whole comment section (id or class token), cut out before the article is extracted.
+_SECTION_IDS = frozenset({"comments", "respond", "wpdcom", "wpd-threads", "disqus_thread"})
+_SECTION_ID_PREFIXES = ("wpd-bubble", "wpdiscuz")
+_SECTION_CLASSES = frozenset(
+    {"comments", "comments-area", "comment-list", "commentlist", "comment-respond",
+     "wpd-thread-list"}
 )
 
 # Site chrome whose dates are not the report's (menus, sidebars, footers, banners).
-_CHROME = (
+_CHROME = _XPath(
     "//nav[not(ancestor::article)] | //aside[not(ancestor::article)]"
     " | //footer[not(ancestor::article)]"
     " | //*[@role='navigation' or @role='banner' or @role='contentinfo'"
@@ -220,11 +234,16 @@ _CHROME = (
     " or @id='sidebar' or @id='secondary' or @id='colophon']"
 )
 # Places where a date would only come from a URL.
-_URL_DATE_SOURCES = (
+_URL_DATE_SOURCES = _XPath(
     "//link[@rel='canonical'] | //meta[@property='og:url' or @name='twitter:url'"
     " or @property='og:image' or @property='og:image:url' or @name='twitter:image']"
 )
-_ARTICLE_MARKERS = ".//h1 | .//*[contains(@class, 'entry-content')] | .//*[@itemprop='articleBody']"
+# What makes an element hold the article (never dropped); a site-title h1 does not count.
+_ARTICLE_MARKERS = _XPath(
+    ".//h1[not(contains(@class, 'site-title') or contains(@class, 'logo'))]"
+    " | .//*[contains(@class, 'entry-content')] | .//*[@itemprop='articleBody']"
+)
+_META = _XPath("//meta[@property=$n or @name=$n or @itemprop=$n][@content]")
 
 
 def read_html(path: Path, max_bytes: int) -> ReadResult:
@@ -246,9 +265,10 @@ def parse_html(html: str, origin: str = "") -> Report:
     sitename = _sitename(tree, document)
     title = _title(tree, document, sitename)
     paragraphs = [p for p in paragraphs if not is_boilerplate(p)]
-    while paragraphs and title and _same_text(paragraphs[0], title):
-        paragraphs.pop(0)
-    if not any(len(line.split()) >= MIN_PROSE_WORDS for p in paragraphs for line in p.split("\n")):
+    headings = [t for t in (title, _article_h1(tree)) if t]
+    while paragraphs and any(_same_text(paragraphs[0], t) for t in headings):
+        paragraphs.pop(0)  # trafilatura keeps the article's h1 as its first block
+    if not _has_prose(paragraphs):
         raise InputError(NO_ARTICLE)
     report = Report(
         title=title,
@@ -266,6 +286,13 @@ def parse_html(html: str, origin: str = "") -> Report:
     return report
 
 
+def _has_prose(paragraphs: list[str]) -> bool:
+    """Some line of the body reads like a sentence (see ``MIN_PROSE_WORDS``)."""
+    return any(
+        len(line.split()) >= MIN_PROSE_WORDS for p in paragraphs for line in p.split("\n")
+    )
+
+
 # --- decoding and parsing -----------------------------------------------------------------
 
 
@@ -275,26 +302,29 @@ def _decode_html(data: bytes) -> str:
     ``decode`` tries BOMs and strict UTF-8 first, then guesses; an HTML page usually says
     what it is (``<meta charset="windows-1252">``), which beats a guess on a short page.
     """
-    has_bom = data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if not has_bom and b"\x00" not in data:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            declared = _declared_charset(data[:4096])
-            if declared is not None:
-                try:
-                    text = data.decode(declared)
-                except UnicodeDecodeError:
-                    pass
-                else:
-                    text = text.replace("\r\n", "\n").replace("\r", "\n")
-                    if not text.strip():
-                        raise InputError("file has no text (only whitespace)") from None
-                    return text
-    text = decode(data)
+    text = _in_declared_charset(data) or decode(data)
     if not text.strip():
         raise InputError("file has no text (only whitespace)")
-    return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _in_declared_charset(data: bytes) -> str | None:
+    """The page decoded with its declared charset, when it has no BOM and is not UTF-8."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    if b"\x00" in data or data.isascii():
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return None
+    declared = _declared_charset(data[:4096])
+    try:
+        return data.decode(declared) if declared else None
+    except UnicodeDecodeError:
+        return None
 
 
 def _declared_charset(head: bytes) -> str | None:
@@ -329,25 +359,30 @@ def _load(html: str) -> HtmlElement:
 def extract_comments(tree: HtmlElement) -> list[Comment]:
     """The page's comments in document order, from the first comment system that has any."""
     for scheme in _SCHEMES:
-        items = _comment_items(tree, scheme)
-        if items:
-            item_set = set(items)
-            comments = [_comment(item, scheme, item_set) for item in items]
+        replies = _comment_items(tree, scheme)
+        if replies:
+            items = set(replies)
+            comments = [_comment(item, scheme, items, replies[item]) for item in replies]
             return [c for c in comments if c is not None]
     return []
 
 
-def _comment_items(tree: HtmlElement, scheme: _Scheme) -> list[HtmlElement]:
-    """Comment elements; a match nested in a different kind of match is part of it, not a reply
-    (``comment-body-text`` inside ``comment-body``)."""
-    found = [el for el in tree.xpath(scheme.item) if isinstance(el, HtmlElement)]
+def _comment_items(tree: HtmlElement, scheme: _Scheme) -> dict[HtmlElement, set[HtmlElement]]:
+    """Each comment element (in document order) with its direct replies.
+
+    A match nested in a different kind of match is part of it, not a reply
+    (``comment-body-text`` inside ``comment-body``).
+    """
+    found = [el for el in scheme.item(tree) if isinstance(el, HtmlElement)]
     found_set = set(found)
-    items = []
+    replies: dict[HtmlElement, set[HtmlElement]] = {}
     for el in found:
         parent = _nearest(el, found_set)
         if parent is None or _kind(parent, scheme) == _kind(el, scheme):
-            items.append(el)
-    return items
+            replies[el] = set()
+            if parent is not None:
+                replies[parent].add(el)
+    return replies
 
 
 def _kind(el: HtmlElement, scheme: _Scheme) -> tuple[str, frozenset[str]]:
@@ -365,25 +400,29 @@ def _nearest(el: HtmlElement, candidates: set[HtmlElement]) -> HtmlElement | Non
     return None
 
 
-def _own(item: HtmlElement, xpaths: Iterable[str], items: set[HtmlElement]) -> HtmlElement | None:
+def _own(
+    item: HtmlElement, xpaths: Iterable[etree.XPath], items: set[HtmlElement]
+) -> HtmlElement | None:
     """The first element matched by ``xpaths`` that belongs to ``item`` and not to a reply."""
     for xpath in xpaths:
-        for el in item.xpath(xpath):
+        for el in xpath(item):
             if isinstance(el, HtmlElement) and _nearest(el, items) is item:
                 return el
     return None
 
 
-def _comment(item: HtmlElement, scheme: _Scheme, item_set: set[HtmlElement]) -> Comment | None:
-    replies = item_set - {item}
-    author_el = _own(item, scheme.author, item_set)
-    date_el = _own(item, scheme.date, item_set)
-    text_el = _own(item, scheme.text, item_set)
+def _comment(
+    item: HtmlElement, scheme: _Scheme, items: set[HtmlElement], replies: set[HtmlElement]
+) -> Comment | None:
+    """One comment from its own parts; ``replies`` (its direct replies) are left out."""
+    author_el = _own(item, scheme.author, items)
+    date_el = _own(item, scheme.date, items)
+    text_el = _own(item, scheme.text, items)
     if text_el is not None:
         skip = replies
     else:  # no marked text element: the comment's own text minus its header and footer
         text_el = item
-        chrome = {el for el in item.xpath(_COMMENT_CHROME) if isinstance(el, HtmlElement)}
+        chrome = {el for el in _COMMENT_CHROME(item) if isinstance(el, HtmlElement)}
         skip = replies | chrome | {el for el in (author_el, date_el) if el is not None}
     paragraphs = [p for p in block_paragraphs(text_el, skip) if not is_boilerplate(p)]
     if not paragraphs:
@@ -398,7 +437,7 @@ def _comment(item: HtmlElement, scheme: _Scheme, item_set: set[HtmlElement]) -> 
 def _author(el: HtmlElement | None) -> str | None:
     if el is None:
         return None
-    skip = {s for s in el.xpath(f".//*[{_has_class('says')}]") if isinstance(s, HtmlElement)}
+    skip = {s for s in _SAYS_ELEMENTS(el) if isinstance(s, HtmlElement)}
     name = _SAYS.sub("", " ".join(block_paragraphs(el, skip)).replace("\n", " ")).strip()
     return None if " ".join(name.lower().split()) in ANONYMOUS_NAMES else name
 
@@ -412,7 +451,7 @@ def _posted_at(el: HtmlElement | None) -> datetime | None:
     if el is None:
         return None
     candidates = [el.get("datetime"), el.get("content"), el.get("title")]
-    candidates += [t.get("datetime") for t in el.xpath(".//time[@datetime]")]
+    candidates += [t.get("datetime") for t in _TIME_ELEMENTS(el)]
     candidates.append(" ".join(block_paragraphs(el, set())))
     for value in candidates:
         if value and (posted := parse_datetime(value)) is not None:
@@ -421,7 +460,11 @@ def _posted_at(el: HtmlElement | None) -> datetime | None:
 
 
 def parse_datetime(value: str) -> datetime | None:
-    """A full date (and time, when given) written in ``value``; never a partial guess."""
+    """A full date (and time, when given) written in ``value``; never a partial guess.
+
+    ISO values keep their offset (turned into naive UTC); other layouts ("April 3, 2018 at
+    10:15 am") take the date from ``parse_date_value`` and the clock time from the text.
+    """
     value = " ".join(value.split())
     try:
         parsed = datetime.fromisoformat(value)
@@ -429,13 +472,15 @@ def parse_datetime(value: str) -> datetime | None:
         day = parse_date_value(value)
         if day is None:
             return None
-        midnight = datetime(day.year, day.month, day.day)
-        try:
-            parsed = dateutil_parser.parse(value, fuzzy=True, default=midnight)
-        except (ValueError, OverflowError):
-            parsed = midnight
-        if parsed.date() != day:
-            parsed = midnight
+        parsed = datetime(day.year, day.month, day.day)
+        clock = _CLOCK.search(value)
+        if clock is not None:
+            hour, minute = int(clock["hour"]), int(clock["minute"])
+            half = (clock["half"] or "").replace(".", "").lower()
+            if half and 1 <= hour <= 12:
+                hour = hour % 12 + (12 if half == "pm" else 0)
+            if hour < 24 and minute < 60:
+                parsed = parsed.replace(hour=hour, minute=minute)
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed if parse_date_value(parsed) is not None else None
@@ -489,21 +534,41 @@ def _same_text(a: str, b: str) -> bool:
 
 
 def _remove_comment_sections(tree: HtmlElement) -> None:
-    """Cut comment sections and comment elements out of the tree (keeping tail text)."""
-    doomed = [el for el in tree.xpath(_COMMENT_SECTIONS) if isinstance(el, HtmlElement)]
+    """Cut comment sections, then any comment element outside them, out of the tree."""
+    _drop(tree, list(_comment_sections(tree)))
     for scheme in _SCHEMES:
-        doomed += [el for el in tree.xpath(scheme.item) if isinstance(el, HtmlElement)]
-    _drop(tree, doomed)
+        _drop(tree, [el for el in scheme.item(tree) if isinstance(el, HtmlElement)])
+
+
+def _comment_sections(el: HtmlElement) -> Iterator[HtmlElement]:
+    """Outermost comment-section elements, in document order (a walk, not an XPath: the
+    class-token test in XPath is slow on pages with thousands of comments)."""
+    for child in el.iterchildren(tag=etree.Element):
+        ident = child.get("id") or ""
+        classes = (child.get("class") or "").split()
+        if (
+            ident in _SECTION_IDS
+            or ident.startswith(_SECTION_ID_PREFIXES)
+            or not _SECTION_CLASSES.isdisjoint(classes)
+        ):
+            yield child
+        else:
+            yield from _comment_sections(child)
 
 
 def _drop(tree: HtmlElement, elements: list[HtmlElement]) -> None:
-    """Remove elements, but never one that holds the article (its h1 or its content div)."""
+    """Remove elements (keeping their tail text), but never one that holds the article (its
+    h1 or content div); ``elements`` is in document order, so ancestors come first."""
+    dropped: set[HtmlElement] = set()
     for el in elements:
         if el is tree or el.tag in {"html", "body"} or el.getparent() is None:
             continue
-        if el.xpath(_ARTICLE_MARKERS) and not _is_comment_item(el):
+        if any(ancestor in dropped for ancestor in el.iterancestors()):
+            continue  # already gone with an ancestor
+        if _ARTICLE_MARKERS(el) and not _is_comment_item(el):
             continue
         el.drop_tree()
+        dropped.add(el)
 
 
 def _is_comment_item(el: HtmlElement) -> bool:
@@ -593,18 +658,16 @@ def _xml_pieces(el: etree._Element) -> Iterator[str]:
 def _meta(tree: HtmlElement, *names: str) -> str | None:
     """The first non-empty ``content`` of ``<meta property|name|itemprop=…>``."""
     for name in names:
-        for el in tree.xpath(
-            "//meta[@property=$n or @name=$n or @itemprop=$n][@content]", n=name
-        ):
+        for el in _META(tree, n=name):
             content = " ".join(el.get("content", "").split())
             if content:
                 return content
     return None
 
 
-def _title(tree: HtmlElement, document: object, sitename: str | None) -> str:
+def _title(tree: HtmlElement, document: Document | None, sitename: str | None) -> str:
     meta_title = _meta(tree, "og:title", "twitter:title", "headline")
-    if meta_title:
+    if meta_title and _squash(meta_title) != _squash(sitename or ""):  # not just the site's name
         return _strip_site(meta_title, sitename, tree)
     h1 = _article_h1(tree)
     if h1:
@@ -647,7 +710,7 @@ def _squash(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold().removeprefix("www."))
 
 
-def _sitename(tree: HtmlElement, document: object) -> str | None:
+def _sitename(tree: HtmlElement, document: Document | None) -> str | None:
     name = _meta(tree, "og:site_name") or getattr(document, "sitename", None)
     if name:
         return str(name)
@@ -655,7 +718,7 @@ def _sitename(tree: HtmlElement, document: object) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
-def _url(tree: HtmlElement, document: object) -> str | None:
+def _url(tree: HtmlElement, document: Document | None) -> str | None:
     for el in tree.xpath("//link[@rel='canonical'][@href]"):
         href = el.get("href", "").strip()
         if href.startswith(("http://", "https://")):
@@ -681,8 +744,8 @@ def _published(tree: HtmlElement, title: str, paragraphs: list[str]) -> date | N
 def _page_date(tree: HtmlElement) -> date | None:
     """htmldate, fast mode, on the page without comments, site chrome or URL-only dates."""
     page = copy.deepcopy(tree)
-    _drop(page, [el for el in page.xpath(_CHROME) if isinstance(el, HtmlElement)])
-    for el in page.xpath(_URL_DATE_SOURCES):
+    _drop(page, [el for el in _CHROME(page) if isinstance(el, HtmlElement)])
+    for el in _URL_DATE_SOURCES(page):
         el.drop_tree()
     found = htmldate.find_date(
         page,
