@@ -8,13 +8,13 @@ view asked twice costs nothing.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from analytics.db import Reader
+from analytics.filters import Filters
 from analytics.ingest import ingest
 from analytics.paths import SEEDS_DIR, default_db_path
 from analytics.queries import run
@@ -40,14 +40,17 @@ def ensure_data() -> Reader:
     return reader(str(path))
 
 
-def load(name: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
+def load(name: str, filters: Filters | None = None, **extra: object) -> pd.DataFrame:
     """Run a named query against the newest snapshot, cached per snapshot version."""
     r = ensure_data()
-    return _cached(str(r.master), r.version, name, tuple(sorted((params or {}).items())))
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in extra.items()))
+    return _cached(str(r.master), r.version, name, filters or Filters(), frozen)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_data(max_entries=1024, show_spinner=False)
 def _cached(
-    db: str, version: str | None, name: str, params: tuple[tuple[str, object], ...]
+    db: str, version: str | None, name: str, filters: Filters,
+    extra: tuple[tuple[str, object], ...],
 ) -> pd.DataFrame:
-    return run(reader(db), name, dict(params))
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in extra}
+    return run(reader(db), name, filters, **params)

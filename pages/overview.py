@@ -5,7 +5,7 @@ import streamlit as st
 from analytics.ui import load
 
 st.title("Sitrep — overview")
-totals = load("totals").iloc[0]
+totals = load("overview_totals").iloc[0]
 left, middle, right = st.columns(3)
 left.metric("Reports", f"{int(totals['reports']):,}")
 middle.metric("Comments", f"{int(totals['comments']):,}")
@@ -13,7 +13,7 @@ mean = totals["mean_sentiment"]
 right.metric("Mean comment sentiment", "—" if mean != mean else f"{mean:+.2f}")
 
 st.subheader("Latest reports")
-latest = load("latest_reports", {"limit": 20})
+latest = load("latest_reports", limit=20)
 if latest.empty:
     st.info("No reports yet. Add some with `python -m analytics ingest PATH`.")
 else:
