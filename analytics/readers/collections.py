@@ -68,7 +68,14 @@ def load_frame(path: Path, max_bytes: int) -> pd.DataFrame:
             return pd.read_parquet(io.BytesIO(data))
         text = decode(data)
         if suffix in (".jsonl", ".ndjson"):
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+            rows = []
+            for number, line in enumerate(text.splitlines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as error:  # error.lineno counts within the line
+                    raise InputError(f"invalid JSON on line {number}: {error.msg}") from error
             if not all(isinstance(row, dict) for row in rows):
                 raise InputError("JSON Lines file must hold one JSON object per line")
             return pd.DataFrame(rows)
