@@ -54,3 +54,19 @@ def _cached(
 ) -> pd.DataFrame:
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in extra}
     return run(reader(db), name, filters, **params)
+
+
+def require_frame() -> None:
+    """Make sure this page runs inside ``app.py`` (the frame with the shared filters).
+
+    Streamlit treats an app with a ``pages/`` folder as a legacy multipage app until
+    ``st.navigation`` has run once in the server: a visitor whose first request is a deep
+    link (``/events?...``) would get the page script alone, without the sidebar filters.
+    Pages call this first; in that case it switches the server to ``st.navigation`` mode
+    and reruns, so the frame renders the requested page (same URL, same parameters).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

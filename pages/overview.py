@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from analytics.ui import load
+from analytics.ui import load, require_frame
+
+require_frame()
 
 st.title("Sitrep — overview")
 totals = load("overview_totals").iloc[0]

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from analytics.filters import Filters
-from analytics.ui import load
+from analytics.ui import load, require_frame
+
+require_frame()
 
 st.title("Reports")
 text = st.text_input("Search titles", key="q")
