@@ -79,8 +79,11 @@ def report_sentences(report: Report, comments: bool = False) -> list[Sentence]:
 
 def fold(text: str) -> str:
     """Lower-case, accents and typographic quotes/dashes removed, *same length* as ``text``."""
+    translated = text.translate(_FOLD)
+    if translated.isascii():  # the common case, ten times faster than the loop below
+        return translated.lower()
     folded = []
-    for ch in text.translate(_FOLD):
+    for ch in translated:
         base = unicodedata.normalize("NFKD", ch)[0] if ord(ch) > 127 else ch
         folded.append(base.lower() if len(base.lower()) == 1 else base)
     return "".join(folded)
