@@ -1,18 +1,24 @@
-"""Sitrep's entry script: page setup and navigation. Pages live in ``pages/``."""
+"""Sitrep's entry script, the frame of every page: page set-up, the shared filters in the
+sidebar (bound to the URL, so a copied link reopens the same view), and navigation.
+Pages live in ``pages/`` and stay thin."""
 
 import streamlit as st
 
 from analytics.db import NoData
+from analytics.ui import PAGES, require_data, share_link, sidebar_filters
 
 st.set_page_config(page_title="Sitrep", page_icon="🛰️", layout="wide")
 
 navigation = st.navigation(
-    [
-        st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
-        st.Page("pages/reports.py", title="Reports", icon="📰", url_path="reports"),
-    ]
+    [st.Page(path, title=title, icon=icon, url_path=url, default=url is None)
+     for path, title, icon, url in PAGES]
 )
 try:
+    require_data()
+    sidebar_filters()
+    with st.sidebar:
+        st.caption("Link to this view")
+        st.code(share_link(), language=None, wrap_lines=True)
     navigation.run()
 except NoData:
     st.info(

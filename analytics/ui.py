@@ -8,17 +8,25 @@ view asked twice costs nothing.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from analytics.db import Reader
+from analytics.db import NoData, Reader
 from analytics.filters import Filters
 from analytics.ingest import ingest
 from analytics.paths import SEEDS_DIR, default_db_path
 from analytics.queries import run
 from analytics.store.snapshots import current_snapshot
+
+# (script, title, icon, URL path); the first is the default page, served at "/".
+PAGES: list[tuple[str, str, str, str | None]] = [
+    ("pages/overview.py", "Overview", ":material/dashboard:", None),
+    ("pages/reports.py", "Reports", ":material/article:", "reports"),
+]
 
 
 @st.cache_resource
@@ -38,6 +46,17 @@ def ensure_data() -> Reader:
         with st.spinner("First run: loading the seed reports…"):
             ingest([SEEDS_DIR], path, workers=1)
     return reader(str(path))
+
+
+def as_date(value: object) -> date | None:
+    """A DATE column value from a DataFrame (pandas makes it a Timestamp or NaT) as a date."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def require_data() -> None:
+    """Raise ``NoData`` when nothing was ever ingested (and first-run seeding is off)."""
+    if ensure_data().version is None:
+        raise NoData("nothing ingested yet")
 
 
 def load(name: str, filters: Filters | None = None, **extra: object) -> pd.DataFrame:
@@ -70,3 +89,84 @@ def require_frame() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+# --- the shared filters (drawn by app.py, read by every page) ---------------------------------
+
+FILTERS_KEY = "_sitrep_filters"
+NOTICES_KEY = "_sitrep_url_notices"
+EARLIEST, LATEST = date(2000, 1, 1), date(2035, 12, 31)
+BIND = "query-params"
+
+
+def filter_options() -> dict[str, list[str]]:
+    """Values offered by the multiselects, most frequent first (cached per snapshot)."""
+    frame = load("filter_options")
+    return {kind: group["value"].astype(str).tolist() for kind, group in frame.groupby("kind")}
+
+
+def sidebar_filters() -> Filters:
+    """Draw the filter widgets, each bound to its URL parameter, and return the state.
+
+    Called by ``app.py`` (the frame), so the parameters survive page switches. The URL is
+    checked once per session: unknown keys, malformed values and values the data does not
+    have are reported in a notice instead of failing.
+    """
+    options = filter_options()
+    if NOTICES_KEY not in st.session_state:
+        st.session_state[NOTICES_KEY] = url_notices(options)
+    with st.sidebar:
+        st.subheader("Filters")
+        left, right = st.columns(2)
+        start = left.date_input("From", value=None, min_value=EARLIEST, max_value=LATEST,
+                                key="from", bind=BIND)
+        end = right.date_input("To", value=None, min_value=EARLIEST, max_value=LATEST,
+                               key="to", bind=BIND)
+        admin1 = st.multiselect("Governorates", options.get("admin1", []), key="gov", bind=BIND)
+        places = st.multiselect("Places", options.get("place", []), key="place", bind=BIND)
+        actors = st.multiselect("Actors", options.get("actor", []), key="actor", bind=BIND)
+        types = st.multiselect("Event types", options.get("event_type", []), key="type",
+                               bind=BIND)
+        sources = st.multiselect("Sources", options.get("source", []), key="source", bind=BIND)
+        sentiment = st.slider("Comment sentiment", -1.0, 1.0, (-1.0, 1.0), 0.05, key="sent",
+                              bind=BIND)
+        text = st.text_input("Text contains", key="q", bind=BIND, max_chars=200)
+        for notice in st.session_state[NOTICES_KEY]:
+            st.warning(f"Link: {notice}", icon="⚠️")
+    if start and end and start > end:
+        start, end = end, start
+    filters = Filters(
+        start=start, end=end, admin1=tuple(admin1), places=tuple(places), actors=tuple(actors),
+        event_types=tuple(types), sources=tuple(sources),
+        sentiment=(float(sentiment[0]), float(sentiment[1])), text=(text or "").strip(),
+    )
+    st.session_state[FILTERS_KEY] = filters
+    return filters
+
+
+def current_filters() -> Filters:
+    """The filters the frame drew for this run (pages call this)."""
+    return st.session_state.get(FILTERS_KEY, Filters())
+
+
+def url_notices(options: dict[str, list[str]]) -> list[str]:
+    """What in the current URL cannot be used, in words."""
+    raw = {key: st.query_params.get_all(key) for key in st.query_params}
+    parsed = Filters.from_query_params(raw)
+    notices = list(parsed.notices)
+    for field, kind, label in (("admin1", "admin1", "governorate"), ("places", "place", "place"),
+                               ("actors", "actor", "actor"),
+                               ("event_types", "event_type", "event type"),
+                               ("sources", "source", "source")):
+        known = set(options.get(kind, []))
+        notices += [f"ignored unknown {label} '{v}'" for v in getattr(parsed, field)
+                    if v not in known]
+    return notices
+
+
+def share_link(page_path: str = "") -> str:
+    """The URL that reopens exactly this view (page and every parameter)."""
+    base = st.context.url.split("?")[0] if st.context.url else ""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    query = urlencode(params, doseq=True)
+    return base + (f"?{query}" if query else "")

@@ -1,28 +1,53 @@
-"""Reports: find a report and read it with its comments (shown as plain, escaped text)."""
+"""Reports: find reports, and read one with its actors, places and dates highlighted, its
+events, and its comments below (shown as plain text) — every chart leads back to text."""
 
 import streamlit as st
 
-from analytics.filters import Filters
-from analytics.ui import load, require_frame
+from analytics.highlight import COLOURS, highlight
+from analytics.ui import as_date, current_filters, load, require_frame
 
 require_frame()
-
+filters = current_filters()
 st.title("Reports")
-text = st.text_input("Search titles", key="q")
-found = load("search_reports", Filters(text=text.strip()), limit=200)
+st.caption(f"Showing: {filters.describe()}")
+
+found = load("search_reports", filters, limit=500)
 if found.empty:
-    st.info("No report matches this search.")
+    st.info("No report matches these filters.")
     st.stop()
+st.dataframe(found.drop(columns=["report_id"]), hide_index=True, width="stretch", height=240)
 
 labels = {
-    row.report_id: f"{row.published or 'undated'} — {row.title}" for row in found.itertuples()
+    r.report_id: f"{as_date(r.published) or 'undated'} — {r.title}" for r in found.itertuples()
 }
-chosen = st.selectbox("Report", list(labels), format_func=labels.__getitem__, key="report")
+wanted = st.query_params.get("report")
+if wanted and wanted not in labels:
+    extra = load("report", report_id=wanted)
+    if not extra.empty:
+        labels = {wanted: f"{extra['published'].iloc[0] or 'undated'} — {extra['title'].iloc[0]}",
+                  **labels}
+chosen = st.selectbox("Read report", list(labels), format_func=labels.__getitem__,
+                      key="report", bind="query-params")
 report = load("report", report_id=chosen).iloc[0]
+
 st.header(report["title"])
-st.caption(f"{report['published'] or 'date unknown'} · {report['source'] or 'source unknown'}")
+meta = [str(as_date(report["published"]) or "date unknown"), report["source"] or "source unknown"]
+if report["primary_location"]:
+    meta.append(f"main event: {report['primary_location']} ({report['primary_admin1'] or '?'})")
+st.caption(" · ".join(meta))
+if report["url"]:
+    st.caption(report["url"])
+legend = " ".join(f'<mark style="background:{c}">{k}</mark>' for k, c in COLOURS.items())
+st.html(f"<small>Highlighted: {legend}</small>")
+mentions = [tuple(m) for m in load("report_mentions", report_id=chosen).itertuples(index=False)]
+anchor = as_date(report["published"])
 for paragraph in load("report_paragraphs", report_id=chosen)["text"]:
-    st.text(paragraph)
+    st.html(f"<p>{highlight(paragraph, mentions, anchor)}</p>")
+
+events = load("report_events", report_id=chosen)
+if not events.empty:
+    st.subheader(f"Events ({len(events)})")
+    st.dataframe(events, hide_index=True, width="stretch")
 
 comments = load("report_comments", report_id=chosen)
 st.subheader(f"Comments ({len(comments)})")

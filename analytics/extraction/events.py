@@ -39,6 +39,8 @@ from analytics.extraction.facts import (
     is_government,
 )
 from analytics.extraction.numbers import quantities
+from analytics.extraction.places import Place
+from analytics.extraction.text import Match
 from analytics.paths import DATA_DIR
 
 RULES_FILE = DATA_DIR / "event_rules.yaml"
@@ -208,7 +210,10 @@ def _actor1_fits(facts: SentenceFacts, trigger_at: int, wanted: str) -> bool:
 
 def _paragraph(facts: list[SentenceFacts], i: int) -> list[SentenceFacts]:
     s = facts[i].sentence
-    return [f for f in facts if f.sentence.paragraph == s.paragraph and f.sentence.comment == s.comment]
+    return [
+        f for f in facts
+        if f.sentence.paragraph == s.paragraph and f.sentence.comment == s.comment
+    ]
 
 
 def _event_date(
@@ -221,7 +226,7 @@ def _event_date(
     return earlier[-1] if earlier else fallback
 
 
-def _paragraph_place(paragraph: list[SentenceFacts]):  # noqa: ANN202 - Match[Place] | None
+def _paragraph_place(paragraph: list[SentenceFacts]) -> Match[Place] | None:
     for facts in paragraph:
         place = best_place(facts)
         if place is not None:

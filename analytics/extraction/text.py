@@ -101,12 +101,11 @@ class PhraseMatcher(Generic[T]):
         count = 0
         for phrase, entry in phrases:
             key = fold(phrase.strip())
-            if key:
-                # the first entry for a phrase wins: dictionaries list preferred senses first
-                if key not in self._automaton:
-                    exact = phrase.strip() if phrase.strip().isupper() else None
-                    self._automaton.add_word(key, (len(key), entry, exact))
-                    count += 1
+            # the first entry for a phrase wins: dictionaries list preferred senses first
+            if key and key not in self._automaton:
+                exact = phrase.strip() if phrase.strip().isupper() else None
+                self._automaton.add_word(key, (len(key), entry, exact))
+                count += 1
         self.size = count
         if count:
             self._automaton.make_automaton()

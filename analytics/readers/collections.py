@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.extraction.dates import find_date, parse_date_value
+from analytics.extraction.dates import parse_date_value, report_date
 from analytics.models import Comment, InputError, ReadResult, Rejection, Report
 from analytics.readers.decoding import decode, read_bytes
 
@@ -141,7 +141,7 @@ def _report(record: dict[str, object], columns: dict[str, str], origin: str, key
                 "date left empty"
             )
     else:
-        report.published = find_date(title) or find_date(paragraphs[0][:120])
+        report.published = report_date(title, paragraphs[0][:300])
         if report.published is None:
             report.warnings.append("no report date found in the row")
     return report

@@ -18,7 +18,7 @@ Why it is built this way:
   that appear only in the URL, the canonical link, ``og:url`` or the image path are *not*
   used, and neither is a sidebar's "recent posts" date or a comment's time. When the page
   has no date in its metadata or article header, the title and the first paragraph are
-  searched with ``find_date``; failing that the report gets no date and a warning.
+  searched with ``report_date``; failing that the report gets no date and a warning.
   trafilatura's own ``Document.date`` is ignored because it prefers a date in the URL.
 * **Titles** come from ``og:title``, the article's ``<h1>`` or ``<title>``, with a site-name
   suffix ("… | SouthFront") removed. trafilatura's own title fallback splits ``<title>`` at
@@ -46,7 +46,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
-from analytics.extraction.dates import find_date, parse_date_value
+from analytics.extraction.dates import parse_date_value, report_date
 from analytics.models import Comment, InputError, ReadResult, Report
 from analytics.readers.decoding import decode, read_bytes
 from analytics.readers.plaintext import is_boilerplate
@@ -736,8 +736,7 @@ def _published(tree: HtmlElement, title: str, paragraphs: list[str]) -> date | N
     """The report date from the page itself (metadata, article header, title, first lines)."""
     return (
         _page_date(tree)
-        or (find_date(title) if title else None)
-        or (find_date(paragraphs[0][:200]) if paragraphs else None)
+        or report_date(title or "", paragraphs[0][:300] if paragraphs else "")
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from analytics.extraction.dates import find_date
+from analytics.extraction.dates import report_date
 from analytics.models import Comment, InputError, ReadResult, Report
 from analytics.paths import DATA_DIR
 from analytics.readers.decoding import read_text
@@ -54,7 +54,7 @@ def parse_plaintext(text: str, origin: str = "") -> Report:
         comments=_comments(comment_blocks),
         origin=origin,
     )
-    report.published = find_date(title) or find_date(report.paragraphs[0][:200])
+    report.published = report_date(title, report.paragraphs[0][:300])
     if report.published is None:
         report.warnings.append("no report date found in the title or the first paragraph")
     return report
