@@ -22,8 +22,10 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.extraction import enrich
-from analytics.extraction.dates import find_date
-from analytics.extraction.places import fakes_label, find_places
+from analytics.extraction.actors import find_actors
+from analytics.extraction.dates import resolve_dates
+from analytics.extraction.places import fakes_label, find_mentions
+from analytics.extraction.text import Sentence, fold
 from analytics.models import Report
 from analytics.paths import SEEDS_DIR
 from analytics.readers.collections import read_collection
@@ -99,7 +101,7 @@ def evaluate_fakes(csv_path: Path) -> list[Score]:
     date_misses: Counter[str] = Counter()
     place_misses: Counter[str] = Counter()
     for report, want_date, want_place in zip(reports, gold_dates, gold_places, strict=True):
-        baseline_date_hits += find_date(report.title + " " + report.body) == want_date
+        baseline_date_hits += _first_explicit_date(report) == want_date
         baseline_place_hits += _first_governorate(report) == want_place
         enrich(report)
         got_date = report.derived.get("primary_event_date")
@@ -130,8 +132,10 @@ def report_text(seed: SeedResult | None, fakes: list[Score] | None) -> str:
         lines += [s.line() for s in seed.scores]
         lines.append(seed.actor_precision.line())
         lines.append(seed.place_precision.line())
-        lines.append(f"{'seed: events extracted / not in gold':<46} "
-                     f"{seed.events_found:>4}/{len(seed.spurious_events):<4}")
+        lines += [f"    not in gold: {m}" for m in seed.actor_precision.misses]
+        lines += [f"    not in gold: {m}" for m in seed.place_precision.misses]
+        lines.append(f"{'seed: events extracted, of which not in gold':<46} "
+                     f"{seed.events_found:>4}, {len(seed.spurious_events)}")
         for score in seed.scores:
             lines += [f"    missed {m}" for m in score.misses]
         lines += [f"    spurious event: {s}" for s in seed.spurious_events]
@@ -227,10 +231,24 @@ def _article_mentions(report: Report, table: str, key: str) -> set[str]:
     }
 
 
+def _canonical_actor(name: str) -> str:
+    """The gold's name for an actor, as our dictionary names it ("Turkey" → "Turkey")."""
+    found = find_actors(name)
+    return found[0].entry.name if len(found) == 1 else name
+
+
+def _canonical_place(name: str) -> str:
+    found = find_mentions([Sentence(0, 1, f"in {name}")])
+    return found[0].place.name if found else name
+
+
 def _actors(report: Report, gold: dict) -> tuple[Score, Score]:
     found = _article_mentions(report, "actor_mentions", "actor")
-    required = set(gold["actors_in_body"]["required"])
-    allowed = required | set(gold["actors_in_body"]["optional"])
+    required = {_canonical_actor(a) for a in gold["actors_in_body"]["required"]}
+    optional = {_canonical_actor(a) for a in gold["actors_in_body"]["optional"]}
+    # a person the gold names by their state ("Iraqi Prime Minister Haider Abadi" → Iraq)
+    optional |= {a for a in found if _parent_in(a, required)}
+    allowed = required | optional
     recall = Score("seed: required actors found", len(required & found), len(required),
                    sorted(required - found))
     precision = Score("seed: actors found that the gold lists", len(found & allowed), len(found),
@@ -238,25 +256,40 @@ def _actors(report: Report, gold: dict) -> tuple[Score, Score]:
     return recall, precision
 
 
+def _parent_in(actor: str, names: set[str]) -> bool:
+    from analytics.extraction.actors import lineage
+
+    return any(parent in names for parent in lineage(actor)[1:])
+
+
 def _places(report: Report, gold: dict) -> tuple[Score, Score]:
-    found = _article_mentions(report, "place_mentions", "place")
-    required = set(gold["places_in_body"]["required"])
-    allowed = required | set(gold["places_in_body"]["optional"])
-    recall = Score("seed: required places found", len(required & found), len(required),
-                   sorted(required - found))
-    precision = Score("seed: places found that the gold lists", len(found & allowed), len(found),
-                      sorted(found - allowed))
+    names = _article_mentions(report, "place_mentions", "place")
+    required = gold["places_in_body"]["required"]
+    allowed = required + gold["places_in_body"]["optional"]
+
+    def covers(found: str, wanted: str) -> bool:
+        # same gazetteer entry, or an area named after the place ("Rastan pocket" ~ "Rastan")
+        return found == _canonical_place(wanted) or fold(wanted) in fold(found).split()
+
+    missed = [p for p in required if not any(covers(n, p) for n in names)]
+    extra = sorted(n for n in names if not any(covers(n, p) for p in allowed))
+    recall = Score("seed: required places found", len(required) - len(missed), len(required),
+                   missed)
+    precision = Score("seed: places found that the gold lists", len(names) - len(extra),
+                      len(names), extra)
     return recall, precision
 
 
 def _governorates(report: Report, gold: dict) -> Score:
-    got = {
-        str(row["place"]): row["admin1"]
-        for row in report.facts.get("place_mentions", [])
-        if row["comment_position"] is None
-    }
-    want = gold["places_in_body"]["governorates"]
-    misses = [f"{p}: {got.get(p)} (gold {g})" for p, g in want.items() if got.get(p) != g]
+    got: dict[str, object] = {}
+    for row in report.facts.get("place_mentions", []):
+        if row["comment_position"] is None:
+            got.setdefault(fold(str(row["place"])), row["admin1"])
+            for word in str(row["place"]).split():
+                got.setdefault(fold(word), row["admin1"])
+    want = {_canonical_place(p): g for p, g in gold["places_in_body"]["governorates"].items()}
+    misses = [f"{p}: {got.get(fold(p))} (gold {g})" for p, g in want.items()
+              if got.get(fold(p)) != g]
     return Score("seed: places with the right governorate", len(want) - len(misses), len(want),
                  misses)
 
@@ -265,9 +298,19 @@ def _governorates(report: Report, gold: dict) -> Score:
 
 
 def _first_governorate(report: Report) -> str | None:
-    for match in find_places(report.title + ". " + report.body):
-        if match.entry.kind == "governorate":
-            return fakes_label(match.entry.admin1)
+    """The trivial rule: the governorate of the first place named that has one."""
+    sentence = Sentence(0, 1, report.title + ". " + report.body)
+    for mention in find_mentions([sentence]):
+        if mention.place.admin1:
+            return fakes_label(mention.place.admin1)
+    return None
+
+
+def _first_explicit_date(report: Report) -> date | None:
+    """The trivial rule: the first complete date written in the title or text."""
+    for mention in resolve_dates(report.title + ". " + report.body, None):
+        if mention.precision == "day":
+            return mention.value
     return None
 
 

@@ -1,16 +1,74 @@
 """Extraction: what the pipeline learns from a report's text, stored with the report.
 
 ``enrich`` is the single entry point the ingest pipeline calls (in worker processes) for
-each report, between reading and storing.
+each report, between reading and storing. It splits the report into sentences once, finds
+the actors, places and dates of every sentence once, and hands those to the extractors:
+comment sentiment, actor and place mentions, evacuations, events, and the report's main
+event (its date and primary place). Everything lands in ``report.facts`` (rows of the
+extraction tables) and ``report.derived`` (columns of the report's own row), so the store
+writes it in the same transaction as the report.
 """
 
 from __future__ import annotations
 
+from analytics.extraction.dates import DateMention, main_event_date
+from analytics.extraction.evacuations import claimed_sentences, evacuation_rows, find_evacuations
+from analytics.extraction.events import default_date, extract_events
+from analytics.extraction.facts import analyse
+from analytics.extraction.places import primary_place
 from analytics.extraction.sentiment import score_comments
+from analytics.extraction.text import report_sentences
+from analytics.identity import report_id
 from analytics.models import Report
 
 
 def enrich(report: Report) -> Report:
-    """Add comment sentiment (and, as extractors are added, facts) to ``report``."""
+    """Add comment sentiment, mentions, events, evacuations and the main event to ``report``."""
     score_comments(report)
+    rid = report_id(report)
+    sentences = report_sentences(report, comments=True)
+    facts = analyse(sentences, report.published)
+    article = [f for f in facts if f.sentence.comment is None]
+    article_sentences = [f.sentence for f in article]
+
+    main_date = main_event_date(report, article_sentences)
+    place, admin1 = primary_place(report, article_sentences)
+    fallback_date = _as_fallback(main_date) or default_date(report.published)
+
+    records = find_evacuations(article)
+    evacuations, evacuation_events = evacuation_rows(records, rid, fallback_date)
+    events = extract_events(article, rid, fallback_date, place, skip=claimed_sentences(records))
+    report.facts = {
+        "actor_mentions": [
+            {"comment_position": f.sentence.comment, "sentence_index": f.sentence.index,
+             "sentence": f.sentence.text, "surface": m.surface, "actor": m.entry.name}
+            for f in facts for m in f.actors
+        ],
+        "place_mentions": [
+            {"comment_position": f.sentence.comment, "sentence_index": f.sentence.index,
+             "sentence": f.sentence.text, "surface": m.surface, "place": m.entry.name,
+             "admin1": m.entry.admin1, "latitude": m.entry.latitude,
+             "longitude": m.entry.longitude}
+            for f in facts for m in f.places
+        ],
+        "events": sorted(events + evacuation_events, key=lambda e: e["sentence_index"]),
+        "evacuations": evacuations,
+    }
+    report.derived = {
+        "primary_event_date": main_date.value if main_date else None,
+        "primary_date_precision": main_date.precision if main_date else None,
+        "primary_location": place.name if place else None,
+        "primary_admin1": admin1,
+        "primary_latitude": place.latitude if place else None,
+        "primary_longitude": place.longitude if place else None,
+    }
     return report
+
+
+def _as_fallback(found: DateMention | None) -> DateMention | None:
+    """The main event's date, as the date of event sentences that state none (week precision:
+    "the days around the report")."""
+    if found is None:
+        return None
+    precision = "week" if found.precision == "day" else found.precision
+    return DateMention(0, 0, "", found.value, precision)

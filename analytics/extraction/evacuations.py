@@ -49,6 +49,9 @@ _TO = re.compile(r"\b(?:to|towards|for|bound for|destination is|destined for|hea
 _FROM = re.compile(r"\b(?:from|out of|left|leaving)\s+(?:the\s+)?(?:\w+\s+of\s+)?$",
                    re.IGNORECASE)
 FOLLOW_PARAGRAPHS = 2
+_BACK_REFERENCE = re.compile(
+    r"\b(?:these|those|the) (?:people|evacuees|fighters|militants|civilians|families|persons)\b"
+    r"|\b(?:they|them|their)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -109,16 +112,18 @@ def find_evacuations(facts: list[SentenceFacts]) -> list[Evacuation]:
         sentence = sentence_facts.sentence
         if sentence.comment is not None:
             continue
-        if _starts(sentence_facts):
+        follows = (
+            current is not None
+            and sentence.paragraph - current.facts[-1].sentence.paragraph <= FOLLOW_PARAGRAPHS
+        )
+        if _starts(sentence_facts) and not (follows and _refers_back(current, sentence_facts)):
             current = Evacuation()
             records.append(current)
             current.absorb(sentence_facts)
-        elif (
-            current is not None
-            and sentence.paragraph - current.facts[-1].sentence.paragraph <= FOLLOW_PARAGRAPHS
-            and (_FOLLOW_UP.search(sentence.text) or _continues(current, sentence_facts))
+        elif follows and (
+            _FOLLOW_UP.search(sentence.text) or _continues(current, sentence_facts)  # type: ignore[arg-type]
         ):
-            current.absorb(sentence_facts)
+            current.absorb(sentence_facts)  # type: ignore[union-attr]
     return records
 
 
@@ -196,6 +201,18 @@ def _starts(facts: SentenceFacts) -> bool:
         if _WHO_AFTER.match(after) or _VEHICLES.match(after):
             return True
     return False
+
+
+def _refers_back(current: Evacuation | None, facts: SentenceFacts) -> bool:
+    """A sentence that says more about the evacuation just described rather than a new one:
+    it points back ("these people", "they") or adds vehicles without a new count of people."""
+    if current is None:
+        return False
+    text = facts.sentence.text
+    if _BACK_REFERENCE.search(text):
+        return True
+    new_people = any(_WHO_AFTER.match(text[q.end : q.end + 50]) for q in quantities(text))
+    return not new_people
 
 
 def _continues(current: Evacuation, facts: SentenceFacts) -> bool:

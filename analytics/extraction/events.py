@@ -252,8 +252,11 @@ def _actors(
                      if n != actor1]
     actor2 = after_trigger[0] if after_trigger else None
     if actor2 is None:
-        others = [canonical(m.entry) for f in paragraph for m in armed_actors(f)]
-        actor2 = next((n for n in others if n != actor1), None)
+        # elsewhere in the paragraph, a named group ("Hayat Tahrir al-Sham") before a generic
+        # one ("local militants")
+        others = [(not m.surface[:1].isupper(), canonical(m.entry))
+                  for f in paragraph for m in armed_actors(f)]
+        actor2 = next((n for _, n in sorted(others, key=lambda o: o[0]) if n != actor1), None)
     return actor1, actor2
 
 

@@ -14,7 +14,7 @@ from datetime import date
 
 from analytics.extraction.actors import Actor, find_actors
 from analytics.extraction.dates import DateMention, resolve_dates
-from analytics.extraction.places import Place, find_places
+from analytics.extraction.places import Place, find_mentions
 from analytics.extraction.text import Match, Sentence, fold
 
 SOURCE_TYPES = {"media", "international organisation"}
@@ -51,11 +51,30 @@ class SentenceFacts:
 
 
 def analyse(sentences: list[Sentence], anchor: date | None) -> list[SentenceFacts]:
-    """Actors, places and dates of every sentence."""
-    return [
-        SentenceFacts(s, find_actors(s.text), find_places(s.text), resolve_dates(s.text, anchor))
-        for s in sentences
-    ]
+    """Actors and places of every sentence, and dates of the article's sentences."""
+    places: dict[int, list[Match[Place]]] = {}
+    for mention in find_mentions(sentences):
+        places.setdefault(mention.sentence.index, []).append(
+            Match(mention.start, mention.end, mention.surface, mention.place)
+        )
+    out = []
+    for s in sentences:
+        actors = find_actors(s.text)
+        out.append(SentenceFacts(
+            s,
+            actors,
+            [p for p in places.get(s.index, []) if not _actor_not_place(p, actors)],
+            resolve_dates(s.text, anchor) if s.comment is None else [],
+        ))
+    return out
+
+
+def _actor_not_place(place: Match[Place], actors: list[Match[Actor]]) -> bool:
+    """"Washington", "ISIS" in "the area of ISIS activity": a name that is an actor here and
+    not a Syrian place is the actor."""
+    return place.entry.admin1 is None and any(
+        a.start < place.end and place.start < a.end for a in actors
+    )
 
 
 def canonical(actor: Actor) -> str:
