@@ -201,7 +201,8 @@ def test_fakes_with_map_ignores_the_date_column(db_path: Path) -> None:
     undated = reports.published.isna()
     assert 0 < undated.sum() < N_FAKES
     assert reports.warnings[undated].str.contains("no report date found").all()
-    assert "warning " in result.stdout and "more warnings" in result.stdout
+    warned = [line for line in result.stdout.splitlines() if line.startswith("warning ")]
+    assert len(warned) == min(int(undated.sum()), 20)  # one line each, at most 20 shown
 
 
 def test_map_to_a_missing_column_rejects_the_file(db_path: Path) -> None:

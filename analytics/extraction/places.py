@@ -4,38 +4,42 @@ The gazetteer is three analyst-editable files in ``data/``:
 
 * ``places.csv`` — generated from GeoNames by ``scripts/build_gazetteer.py`` (~300 Syrian
   cities, towns and villages with their Latin-script alternate names and transliteration
-  variants);
+  variants); never edited by hand;
 * ``places_extra.csv`` — curated: areas (Eastern Ghouta, the Rastan pocket), villages and
-  neighbourhoods GeoNames lacks, regions ("northern Syria"), rivers, and foreign countries
-  and cities (kind ``country`` / ``foreign``, no governorate) so that "Iraq" or "Mosul" is
-  recognised as *not Syrian* rather than mistaken for a Syrian place. A curated row wins over
-  a generated one: with a ``geonameid`` it overrides that row's fields (empty cells inherit),
-  and its names and aliases are looked up before generated ones;
+  neighbourhoods GeoNames lacks, regions ("northern Syria"), rivers, facilities, and places
+  abroad (kind ``country`` / ``foreign``, no governorate) so that "Iraq" or "Mosul" is known
+  to be *not Syrian* rather than mistaken for a Syrian place. A curated row wins over a
+  generated one: with a ``geonameid`` it overrides that row (empty cells inherit), and its
+  names are looked up before generated ones. Its names get the transliteration variants at
+  load time (``transliteration_variants``), so a row lists only the spellings no rule makes;
 * ``governorates.csv`` — the 14 governorates, their GeoNames admin1 code, aliases and a
   centroid (the capital's coordinates). Each governorate is also a place (kind
   ``governorate``), found as "Aleppo province", "Rif Dimashq", "Damascus countryside"…
 
-Matching uses the shared ``PhraseMatcher`` (whole words, case- and accent-insensitive), so
-"Deir ez-Zor", "Deir Ezzor", "Dayr az Zawr" and "DEIR EZ-ZOR" are one place: the variants are
-in the data, and the fold makes case and accents irrelevant. Curated rows get the same
-article variants at load time (``al-Rastan`` / ``Rastan``, hyphen / space).
+``load_gazetteer`` merges and validates them (``GazetteerError`` names file, row, problem)
+into a ``PhraseMatcher[Place]`` — whole words, case- and accent-insensitive — so "Deir
+ez-Zor", "Deir Ezzor", "Dayr az Zawr" and "DEIR EZ-ZOR" are one place.
 
 Ambiguity. A name is dropped from the matcher when it is
 
 * shorter than four letters ("Tal", "Bab", "Hol": "al-Hol" and "Al Bab" are still found);
-* a common English word or a word common in Syria reporting that is not a place
-  (``AMBIGUOUS``: "Tell", "Sheikh", "Khan", "Mayor", "Sham" as in *Ahrar al-Sham*, "Nusra",
-  first names such as "Hassan" or "Omar"…).
+* in ``AMBIGUOUS``: a common English word ("seen", "soda", "tell"), a part of place names
+  that is no place on its own ("Sheikh", "Khan", "Deir"), a word of group names ("Sham" as in
+  *Ahrar al-Sham*), a person's name ("Omar", "Assad") or a thing's ("Sana", "Sabah").
 
-And a match counts only when it is written with a capital ("Hama" but not "hama"), unless
-the whole sentence is in lower case (some readers' comments), because every place name is a
-proper noun. Whole-word matching already keeps "Hama" out of "Hamas". "Damascus" used for
-the government ("Damascus said", "Damascus and Moscow", "ties with Damascus") is not a place
-mention; the same holds for other capitals used that way.
+A match counts only when written as a proper noun — its words capitalised except articles
+and descriptors ("eastern Aleppo", "Deir az-zor"), so "hama" and "Sheikh said" are not
+places — unless the whole sentence is in lower case (some readers' comments). Whole-word
+matching keeps "Hama" out of "Hamas". "Damascus" used for the government ("Damascus said",
+"the Damascus regime", "ties with Damascus", "Moscow and Damascus") is no place mention, and a
+city named after a direction word ("northern Homs") stands for its governorate.
 
-Slot rule: a capitalised name after "the village(s)/town/city/district/neighbourhood/area/
-countryside/suburb of" that the gazetteer lacks is kept as a ``Place`` with no coordinates and
-no governorate (``source="text"``), so that a report's village is never silently dropped.
+Slot rule: capitalised names after "the village(s)/town/city/district/neighbourhood/area/
+countryside/suburb… of" that the gazetteer lacks are kept as a ``Place`` with no coordinates
+and no governorate (``source="text"``), so a report's village is never silently dropped.
+
+``primary_place`` weighs the mentions of title and article to find the main event's place
+and governorate; its docstring and ``Weights`` give the rules.
 """
 
 from __future__ import annotations
@@ -74,35 +78,41 @@ SYRIAN_KINDS = KINDS - {"country", "foreign"}
 SPECIFIC_KINDS = frozenset({"city", "town", "village", "neighbourhood", "camp", "facility",
                             "road"})
 MIN_LETTERS = 4
-AMBIGUOUS = frozenset("""
-    tell tall tal bab khan sheikh shaykh shaikh sheik abu umm jabal jebel wadi nahr deir dayr
-    ain ayn kafr beit bayt hayy qasr burj jisr souq suq sham al-sham ash-sham ash sham
-    as-sham el-sham mayor mare marea hama's homs's arab arabi souda sada salam salama
-    nusra nasr nasra hezbollah hizbollah islam islamic hamas fateh fatah ahrar daesh
+def _words(text: str) -> frozenset[str]:
+    """Words of a list; ``_`` joins the words of one phrase ("al_sham")."""
+    return frozenset(word.replace("_", " ") for word in text.split())
+
+
+AMBIGUOUS = _words("""
+    tell tall tel bab khan sheikh shaykh shaikh sheik abu umm jabal jebel wadi nahr deir dayr
+    ain ayn kafr beit bayt hayy qasr burj jisr souq sham al_sham ash_sham as_sham el_sham
+    cham mayor mare arab arabi souda sada salam salama nusra nasr nasra hezbollah hizbollah
+    islam islamic hamas fateh fatah ahrar daesh sana sabah rasm
     hassan hasan hussein husain ali omar umar ahmed ahmad mohammed muhammad mahmoud hamza
-    hamzah khaled khalid abbas ibrahim issa isa musa mousa yusuf youssef bashar hafez maher
+    hamzah khaled khalid abbas ibrahim issa musa mousa yusuf youssef bashar hafez maher
     assad asad qassem qasim adnan nasser naser salah saleh karim rami amer amir amin
     jamal kamal hamid rashid said saeed mansour mansur ayman tarek tariq zaid zayd rifaat
-    bakr omran osman uthman akbar hadi mahdi
-    nour noor nur rose post mall media sana raqqa24 moscow aman amal hope victory
-    free army mission station hill hills lake dam airport base road bridge camp border
-    crossing gate valley plain mountain mountains village city town east west north south
-    eastern western northern southern central upper lower new old great little big
-    masjid jami mosque church castle citadel castello mazraa mazraat
-    halab damas damask tadmor damascene aleppan sweida
-    karama karamah thawra salam jazira jazeera mina marina bahr nil
-    syria syrian iraq iraqi turkey turkish jordan jordanian lebanon lebanese israel
-    iran russia america europe
-""".split()) - {"syria", "iraq", "turkey", "jordan", "lebanon", "israel", "iran", "russia",
-                "raqqa24", "tadmor", "sweida", "halab"}
-"""Names that are dropped from the matcher (folded, as a whole phrase). Country names are
-kept out of this list on purpose: they are curated ``country`` places."""
+    bakr omran osman uthman akbar hadi mahdi nour noor
+    mara dana kara ezra nazi mari masada dali shaka sousa neva beria aman
+    haul hums chums humus shin karma murk souse soda seen sane slog slug
+    post mall media hope victory free army mission station hill hills lake dam airport base
+    road bridge camp border crossing gate valley plain mountain mountains village city town
+    east west north south eastern western northern southern central upper lower new old
+    great little big masjid jami mosque church castle citadel mazraa karama karamah
+    thawra jazira jazeera mina marina bahr damask
+""")
+"""Names dropped from the matcher (folded, hyphens as spaces): common English words ("seen",
+"soda", "tell"), parts of place names that are not places on their own ("Sheikh", "Khan",
+"Deir"), words of group names ("Sham" in *Ahrar al-Sham*, "Fateh", "Nusra"), people's names
+("Omar", "Assad", "Beria", "Dana") and names of things ("Sana", "Sabah", "Jazeera"). Found
+by auditing the gazetteer's phrases against an English word list and the FA-KES corpus."""
 
-_SLOT = re.compile(
-    r"\b(?:villages?|towns?|city|cities|districts?|neighbou?rhoods?|areas?|countryside|"
-    r"suburbs?|outskirts|hamlets?|settlements?|localit(?:y|ies)|camps?|region)\s+of\s+",
-    re.IGNORECASE,
-)
+_SLOT_NOUNS = _words("""
+    village villages town towns city cities district districts neighbourhood neighbourhoods
+    neighborhood neighborhoods area areas countryside suburb suburbs outskirts hamlet hamlets
+    settlement settlements locality localities camp camps region
+""")
+"""Nouns that introduce a place name: "the village of X", "the towns of X and Y"."""
 _NAME_TOKEN = r"(?:(?:al|el|ar|as|ash|ad|at|az|an|ez|es|ad|adh|ath)-)?[A-Z][\w'’]*(?:-[\w'’]+)*"
 _CONNECTOR = r"(?:al|el|ar|as|ash|ad|at|az|an|ez|es|bin|ibn|abu|um|umm|de|du)"
 _NAME = re.compile(rf"{_NAME_TOKEN}(?:\s+(?:{_CONNECTOR}\s+)?{_NAME_TOKEN})*")
@@ -113,22 +123,26 @@ _NOT_A_NAME = frozenset(fold(w) for w in (
     "It", "He", "She", "They", "We", "A", "An", "In", "On", "At", "As", "Its",
 ))
 _GOVERNMENT_AFTER = re.compile(
-    r"^\s*(?:s\b|'s\b|’s\b)?\s*(?:government|regime|authorities|officials?|leadership|"
-    r"delegation|envoy|ambassador|said|says|say|has|have|had|will|would|wants|accused|"
-    r"accuses|denied|denies|rejected|rejects|claimed|claims|insists|insisted|agreed|"
-    r"refused|demanded|announced|blamed|warned|responded|considers|blames|promises|promised|"
-    r"pledged|vowed|welcomed|condemned|denounced|approved|allowed|invited|hopes|hoped|"
-    r"regime's|government's|ally|allies|backers?|loyalists?|"
+    r"^\s*(?:s\b|'s\b|’s\b)?\s*(?:(?:has|have|had|will|would|also|has\s+also|had\s+also|"
+    r"has\s+not|had\s+not|would\s+not|will\s+not)\s+)?"
+    r"(?:government|regime|authorities|officials?|leadership|delegation|envoy|ambassador|"
+    r"said|says|say|wants|wanted|accused|accuses|denied|denies|deny|rejected|rejects|reject|"
+    r"claimed|claims|insists|insisted|agreed|agrees|refused|refuses|demanded|demands|"
+    r"announced|announces|blamed|blames|warned|warns|responded|considers|considered|"
+    r"promises|promised|pledged|vowed|welcomed|condemned|denounced|approved|allowed|"
+    r"invited|hopes|hoped|regime's|government's|ally|allies|backers?|loyalists?|"
     r"and\s+(?:its|his)\s+allies|and\s+(?:moscow|tehran|ankara|washington|russia|iran))\b",
     re.IGNORECASE,
 )
+"""After "Damascus": it names the government ("Damascus said", "the Damascus regime")."""
 _GOVERNMENT_BEFORE = re.compile(
     r"\b(?:ties|relations|talks|negotiations|dialogue|deal|agreement|contacts?|cooperation|"
     r"support|supporting|supported|backing|pressure|envoys?|ambassador)\s+(?:with|to|for|on|"
     r"between|by)\s+$|\b(?:moscow|tehran|ankara|washington|russia|iran|moscow's|tehran's)\s+"
-    r"and\s+$|\bbetween\s+$|\b(?:allies|ally)\s+(?:of|in)\s+$",
+    r"and\s+$|\b(?:allies|ally)\s+(?:of|in)\s+$",
     re.IGNORECASE,
 )
+"""Before "Damascus": it names the government ("ties with Damascus", "Moscow and Damascus")."""
 CAPITALS_AS_GOVERNMENT = frozenset({"Damascus"})
 
 
@@ -150,15 +164,7 @@ class Place:
     source: str
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """What the matcher stores: the place, and whether it is also a governorate's name."""
-
-    place: Place
-    population: int = 0
-
-
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Mention:
     """A place found in a sentence."""
 
@@ -167,7 +173,6 @@ class Mention:
     end: int
     surface: str
     place: Place
-    population: int = 0
     as_government: bool = False
     preposition: str | None = None
     """The preposition governing the name ("in", "from"…), shared along "X, Y and Z"."""
@@ -233,7 +238,7 @@ def _article_choices(article: str, tail: str) -> list[str]:
     article = article.lower()
     consonants = article[1:]
     forms = [f"{article} {tail}", f"{article}-{tail}", f"al-{tail}", f"al {tail}",
-             f"el-{tail}", f"el {tail}", tail]
+             f"el-{tail}", f"el {tail}", tail, f"Al{tail.lower()}"]  # Maaret Alnouman
     if consonants and consonants != "l":
         for vowel in "ae":
             forms += [f"{vowel}{consonants}-{tail}", f"{vowel}{consonants} {tail}"]
@@ -274,7 +279,7 @@ def transliteration_variants(name: str) -> list[str]:
         core = plain[match.end():]
         article = match.group(0).strip(" -")
         cores = [core, f"{article} {core}", f"{article}-{core}", f"al-{core}", f"al {core}",
-                 f"el-{core}"]
+                 f"el-{core}", f"Al{core.lower()}"]
         if core[:1].lower() in "tdrzsn":
             cores.append(f"a{core[:1].lower()}-{core}")
     out: list[str] = [plain]
@@ -300,7 +305,9 @@ def transliteration_variants(name: str) -> list[str]:
 
 
 @dataclass
-class _Row:
+class PlaceRow:
+    """A row of ``places.csv`` / ``places_extra.csv`` as read and validated."""
+
     name: str
     aliases: list[str]
     admin1: str | None
@@ -310,6 +317,8 @@ class _Row:
     population: int
     geonameid: str
     source: str
+    inherited_aliases: list[str] = dataclasses.field(default_factory=list)
+    """Aliases of the generated row a curated row overrides (already variants)."""
 
 
 def _read_csv(path: Path, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
@@ -382,9 +391,11 @@ def _governorate_names() -> dict[str, str]:
     return names
 
 
-def _read_places(path: Path, curated: bool) -> list[_Row]:
+def read_places(path: Path, curated: bool = False) -> list[PlaceRow]:
+    """Rows of one places file, validated; a bad row raises ``GazetteerError``."""
     governorates = _governorate_names()
-    rows: list[_Row] = []
+    rows: list[PlaceRow] = []
+    seen: set[tuple[str, str | None, str]] = set()
     for line, raw in _read_csv(path, COLUMNS):
         where = f"{path}: row {line}"
         name = raw["name"]
@@ -419,23 +430,26 @@ def _read_places(path: Path, curated: bool) -> list[_Row]:
         if not population.isdigit():
             raise GazetteerError(f"{where}: population {population!r} is not a whole number")
         aliases = [a.strip() for a in raw["aliases"].split("|") if a.strip()]
-        rows.append(_Row(name, aliases, admin1, lat, lon, kind, int(population), geonameid,
+        if (fold(name), admin1, geonameid) in seen:
+            raise GazetteerError(f"{where}: duplicate of an earlier row")
+        seen.add((fold(name), admin1, geonameid))
+        rows.append(PlaceRow(name, aliases, admin1, lat, lon, kind, int(population), geonameid,
                          raw["source"] or ("curated" if curated else "geonames")))
     return rows
 
 
-def _merge(generated: list[_Row], curated: list[_Row]) -> list[_Row]:
+def _merge(generated: list[PlaceRow], curated: list[PlaceRow]) -> list[PlaceRow]:
     """Curated rows first; a curated row with a geonameid overrides that generated row."""
     by_id = {row.geonameid: row for row in generated if row.geonameid}
-    merged: list[_Row] = []
+    merged: list[PlaceRow] = []
     replaced: set[str] = set()
     for row in curated:
         base = by_id.get(row.geonameid) if row.geonameid else None
         if base is not None:
             replaced.add(row.geonameid)
-            row = _Row(
+            row = PlaceRow(
                 name=row.name,
-                aliases=[*row.aliases, base.name, *base.aliases],
+                aliases=row.aliases,
                 admin1=row.admin1 or base.admin1,
                 latitude=row.latitude if row.latitude is not None else base.latitude,
                 longitude=row.longitude if row.longitude is not None else base.longitude,
@@ -443,6 +457,7 @@ def _merge(generated: list[_Row], curated: list[_Row]) -> list[_Row]:
                 population=row.population or base.population,
                 geonameid=row.geonameid,
                 source=row.source,
+                inherited_aliases=[base.name, *base.aliases],
             )
         elif not row.kind:
             raise GazetteerError(f"{EXTRA_FILE}: {row.name}: geonameid {row.geonameid} is not "
@@ -452,14 +467,24 @@ def _merge(generated: list[_Row], curated: list[_Row]) -> list[_Row]:
     return merged
 
 
-_WORDS = re.compile(r"[\s-]+")
-_ARTICLE = re.compile(r"^(?:al|el|ar|as|ash|ad|at|az|an|adh|ath)[\s-]+(?=\w)", re.IGNORECASE)
+_LOWER_CASE_WORDS = _words("""
+    al el ar as ash ad at az an en er es et ed ez of the and de du bin
+    north south east west northern southern eastern western central northeast northwest
+    southeast southwest northeastern northwestern southeastern southwestern north-east
+    north-west south-east south-west north-eastern north-western south-eastern south-western
+    rural countryside province provinces governorate governorates city region suburbs
+    outskirts border camp refugee river valley pocket district districts neighbourhood
+    neighbourhoods neighborhood neighborhoods parts area farms road dam airport airbase air
+    base military crossing heights plain mountains field gas oil with capital
+    rebel-held opposition-held occupied israeli-occupied syrian
+""")
+"""Words of a gazetteer phrase that the text may write in lower case ("eastern Aleppo")."""
 
 
 def name_variants(name: str) -> list[str]:
     """Article and hyphen variants of one name: ``al-Rastan`` -> Rastan, al Rastan, el-Rastan."""
     out = [name]
-    core = _ARTICLE.sub("", name)
+    core = _LEADING_ARTICLE.sub("", name)
     if core != name:
         out += [core, f"al-{core}", f"al {core}", f"el-{core}"]
     out += [n.replace("-", " ") for n in out if "-" in n]
@@ -477,7 +502,7 @@ def is_ambiguous(phrase: str) -> bool:
     """Too short, or a word that is not a place often enough to be left out (see module)."""
     key = _key(phrase)
     letters = sum(ch.isalpha() for ch in key)
-    return letters < MIN_LETTERS or key in AMBIGUOUS
+    return letters < MIN_LETTERS or key.replace("-", " ") in AMBIGUOUS
 
 
 def _unique(phrases: Iterable[tuple[str, T]]) -> Iterator[tuple[str, T]]:
@@ -491,12 +516,11 @@ def _unique(phrases: Iterable[tuple[str, T]]) -> Iterator[tuple[str, T]]:
                 yield phrase, entry
 
 
-def _phrases(rows: list[_Row]) -> Iterator[tuple[str, _Entry]]:
+def _phrases(rows: list[PlaceRow]) -> Iterator[tuple[str, Place]]:
     """(phrase, entry) in priority order: curated names and aliases, then generated names
     by population, then generated aliases, then governorates; the matcher keeps the first."""
     entries = [
-        (row, _Entry(Place(row.name, row.admin1, row.latitude, row.longitude, row.kind,
-                           row.source), row.population))
+        (row, Place(row.name, row.admin1, row.latitude, row.longitude, row.kind, row.source))
         for row in rows
     ]
     curated = [(r, e) for r, e in entries if r.source != "geonames"]
@@ -506,14 +530,15 @@ def _phrases(rows: list[_Row]) -> Iterator[tuple[str, _Entry]]:
         for phrase in (row.name, *row.aliases):
             for variant in transliteration_variants(phrase):
                 yield variant, entry
+        for alias in row.inherited_aliases:
+            yield alias, entry
     for row, entry in generated:
         yield row.name, entry
     for row, entry in generated:
         for alias in row.aliases:
             yield alias, entry
     governorates = [
-        (g, _Entry(Place(g.name, g.name, g.latitude, g.longitude, "governorate",
-                         "governorates")))
+        (g, Place(g.name, g.name, g.latitude, g.longitude, "governorate", "governorates"))
         for g in load_governorates()
     ]
     for g, entry in governorates:  # explicit names first: "Damascus countryside" is Rif Dimashq
@@ -535,54 +560,92 @@ def _phrases(rows: list[_Row]) -> Iterator[tuple[str, _Entry]]:
 _GOVERNORATE_FORMS = (
     "{} province", "{} governorate", "province of {}", "governorate of {}", "{} countryside",
     "countryside of {}", "{} suburbs", "rural {}", "{} region", "{} governorates",
-    "{} provinces", "{} city",
+    "{} provinces",
 )
 
 
 @lru_cache(maxsize=1)
-def load_rows() -> tuple[_Row, ...]:
+def load_rows() -> tuple[PlaceRow, ...]:
     """Generated and curated rows, merged and validated."""
-    return tuple(_merge(_read_places(PLACES_FILE, curated=False),
-                        _read_places(EXTRA_FILE, curated=True)))
-
-
-@lru_cache(maxsize=1)
-def _matcher() -> PhraseMatcher[_Entry]:
-    return PhraseMatcher(_unique(_phrases(list(load_rows()))))
+    return tuple(_merge(read_places(PLACES_FILE, curated=False),
+                        read_places(EXTRA_FILE, curated=True)))
 
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> PhraseMatcher[Place]:
-    """The gazetteer as a matcher of ``Place`` entries (curated first, ambiguous names out)."""
-    return PhraseMatcher((p, e.place) for p, e in _unique(_phrases(list(load_rows()))))
+    """The gazetteer as a matcher of ``Place`` entries (curated first, ambiguous names out).
+
+    Built once per process (~0.5 s); ``find_mentions`` adds the rules on top of it."""
+    return PhraseMatcher(_unique(_phrases(list(load_rows()))))
 
 
 # --------------------------------------------------------------------------- matching
 
 
-def _capitalised(text: str, match: Match[_Entry]) -> bool:
+def _capitalised(text: str, match: Match[Place]) -> bool:
     """The name is written as a proper noun (its first letter after an article in capitals)."""
-    if any(word[:1].isupper() for word in _WORDS.split(match.surface)):
+    if text == text.lower():
         return True
-    return text == text.lower()
+    words = match.surface.split()
+    cores = [_LEADING_ARTICLE.sub("", w) for w in words]
+    return any(c[:1].isupper() for c in cores) and all(
+        c[:1].isupper() or c != w or w.lower() in _LOWER_CASE_WORDS
+        for w, c in zip(words, cores, strict=True))
 
 
-def _as_government(text: str, match: Match[_Entry]) -> bool:
+_REGION_OF = re.compile(
+    r"\b(?:north|south|east|west|northern|southern|eastern|western|central|northeast(?:ern)?|"
+    r"northwest(?:ern)?|southeast(?:ern)?|southwest(?:ern)?|north-east(?:ern)?|"
+    r"north-west(?:ern)?|south-east(?:ern)?|south-west(?:ern)?|rural)\s+$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _governorate_of_capital() -> dict[Place, Place]:
+    """City -> its governorate, for cities named like their governorate ("northern Homs" is
+    the governorate's north, not the city's)."""
+    governorates = {}
+    for g in load_governorates():
+        place = Place(g.name, g.name, g.latitude, g.longitude, "governorate", "governorates")
+        for alias in (g.name, *g.aliases):
+            governorates[(_key(alias), g.name)] = place
+    out = {}
+    for row in load_rows():
+        if row.kind == "city" and row.admin1:
+            place = governorates.get((_key(row.name), row.admin1))
+            if place is not None:
+                out[Place(row.name, row.admin1, row.latitude, row.longitude, row.kind,
+                          row.source)] = place
+    return out
+
+
+def _as_government(text: str, match: Match[Place]) -> bool:
     """``Damascus`` used for the Syrian government ("Damascus said", "ties with Damascus")."""
-    if match.entry.place.name not in CAPITALS_AS_GOVERNMENT or match.entry.place.kind not in (
+    if match.entry.name not in CAPITALS_AS_GOVERNMENT or match.entry.kind not in (
             "city", "governorate"):
         return False
-    if match.surface.lower() != match.entry.place.name.lower():
+    if match.surface.lower() != match.entry.name.lower():
         return False
     return bool(_GOVERNMENT_AFTER.match(text[match.end:match.end + 40])
                 or _GOVERNMENT_BEFORE.search(text[max(0, match.start - 40):match.start]))
 
 
+def _slots(text: str) -> Iterator[int]:
+    """Where the name starts after each "<slot noun> of " in the text."""
+    at = text.find(" of ")
+    while at != -1:
+        noun = text[max(0, at - 15):at].rsplit(None, 1)
+        if noun and noun[-1].lower() in _SLOT_NOUNS:
+            yield at + 4
+        at = text.find(" of ", at + 4)
+
+
 def _slot_places(sentence: Sentence, taken: list[tuple[int, int]]) -> Iterator[Mention]:
     """Names after "the town of", "the villages of A, B and C"… that the gazetteer lacks."""
     text = sentence.text
-    for slot in _SLOT.finditer(text):
-        position = slot.end()
+    for slot in _slots(text):
+        position = slot
         while True:
             name = _NAME.match(text, position)
             if not name:
@@ -590,8 +653,8 @@ def _slot_places(sentence: Sentence, taken: list[tuple[int, int]]) -> Iterator[M
             start, end = name.start(), name.end()
             surface = name.group(0).rstrip("'’")
             end = start + len(surface)
-            if not any(s < end and start < e for s, e in taken) and fold(surface) not in \
-                    _NOT_A_NAME and not is_ambiguous(surface):
+            if not any(s < end and start < e for s, e in taken) and not surface.isupper() \
+                    and fold(surface) not in _NOT_A_NAME and not is_ambiguous(surface):
                 place = Place(surface, None, None, None, "village", "text")
                 yield Mention(sentence, start, end, surface, place)
             separator = _LIST_SEPARATOR.match(text, name.end())
@@ -602,7 +665,7 @@ def _slot_places(sentence: Sentence, taken: list[tuple[int, int]]) -> Iterator[M
 
 def find_mentions(sentences: Iterable[Sentence]) -> list[Mention]:
     """Every place mentioned in the sentences, in order, including governments-by-capital."""
-    matcher = _matcher()
+    matcher = load_gazetteer()
     mentions: list[Mention] = []
     for sentence in sentences:
         text = sentence.text
@@ -610,20 +673,23 @@ def find_mentions(sentences: Iterable[Sentence]) -> list[Mention]:
         for match in matcher.find(text):
             if not _capitalised(text, match):
                 continue
-            found.append(Mention(sentence, match.start, match.end, match.surface,
-                                 match.entry.place, match.entry.population,
+            place = match.entry
+            if _REGION_OF.search(text, max(0, match.start - 30), match.start):
+                place = _governorate_of_capital().get(place, place)
+            found.append(Mention(sentence, match.start, match.end, match.surface, place,
                                  _as_government(text, match)))
-        if "of" in text:
+        if " of " in text:
             taken = [(m.start, m.end) for m in found]
             found += list(_slot_places(sentence, taken))
             found.sort(key=lambda m: m.start)
         previous: Mention | None = None
-        for i, m in enumerate(found):
+        for m in found:
             if previous is not None and _LIST_GAP.fullmatch(text, previous.end, m.start):
                 prep = previous.preposition
             else:
                 prep = _preposition(text, m.start)
-            found[i] = previous = dataclasses.replace(m, preposition=prep)
+            m.preposition = prep
+            previous = m
         mentions += found
     return mentions
 
@@ -659,7 +725,7 @@ class Weights:
     title: float = 4.0
     lead: float = 1.0
     """Extra weight of the first sentence, falling off as ``lead / (1 + index)``."""
-    first: float = 8.0
+    first: float = 12.0
     """Bonus for the first Syrian place of the report (title, then text)."""
     area: float = 0.6
     """Factor for governorate-, region- and area-level mentions (vs. towns and villages)."""
@@ -673,9 +739,8 @@ class Weights:
     """Factor for a place after "from" (where people or fire come from)."""
     destination: float = 0.7
     """Factor for a place after "to", "towards", "into"."""
-    echo: float = 1.0
-    """Extra factor for sentences that repeat the title's words (they tell the main event),
-    ``1 + echo * share of the title's words in the sentence``."""
+    dateline: float = 0.5
+    """Factor for a dateline ("DAMASCUS (Sputnik) -"): where the reporter files from."""
 
 
 WEIGHTS = Weights()
@@ -683,23 +748,28 @@ _TAGS = re.compile(r"\s*(?:tags|keywords|topics|related)\b", re.IGNORECASE)
 """A keyword list ("Tags Syria Idlib Hezbollah…") names places without narrating events."""
 _LOCATED = frozenset({"in", "at", "near", "on", "around", "outside", "inside", "across", "over"})
 _DESTINATION = frozenset({"to", "towards", "toward", "into"})
-_FILLER = frozenset("""
+_FILLER = _words("""
     the a its their rebel-held opposition-held government-held regime-held besieged embattled
     northern southern eastern western central north south east west northeastern northwestern
     southeastern southwestern north-eastern north-western south-eastern south-western rural
     countryside outskirts suburbs city town village villages province district area
     neighbourhood neighborhood region of syrias syrian nearby key strategic border jihadist
     militant rebel is isis isil daesh and
-""".split())
+""")
 _WORD = re.compile(r"[\w'-]+")
+_DIRECTIONS = _words("""
+    north south east west northeast northwest southeast southwest north-east north-west
+    south-east south-west outskirts
+""")
 _LIST_GAP = re.compile(r"\s*(?:,\s*)?(?:(?:and|or|&)\s+)?", re.IGNORECASE)
 
 
 def _preposition(text: str, start: int) -> str | None:
     """The preposition governing a name: "in" for "in the northern town of X", else None."""
-    words = _WORD.findall(text[max(0, start - 80):start])
-    for word in reversed(words[-6:]):
-        word = word.lower()
+    words = [w.lower() for w in _WORD.findall(text[max(0, start - 80):start])[-6:]]
+    if len(words) >= 2 and words[-1] == "of" and words[-2] in _DIRECTIONS:
+        return "near"  # "20 km west of Aleppo", "north of Hama"
+    for word in reversed(words):
         if word in _LOCATED or word in _DESTINATION or word == "from":
             return word
         if word not in _FILLER:
@@ -707,6 +777,8 @@ def _preposition(text: str, start: int) -> str | None:
     return None
 
 
+_ATTRIBUTIVE = re.compile(r"-(?:based|born|backed|allied|aligned|led)\b", re.IGNORECASE)
+"""After a name, it describes someone ("the Aleppo-based group"), not where events happen."""
 _NARRATIVE = re.compile(r"\s(?:The|A|An)\s")
 _PAST = re.compile(
     r"\b(?:last|previous|past)\s+year\b"
@@ -730,24 +802,22 @@ def primary_place(report: Report, sentences: list[Sentence]) -> tuple[Place | No
     article = [s for s in sentences if s.comment is None]
     title = [Sentence(-1, 0, report.title)] if report.title else []
     year = report.published.year if report.published else None
-    return choose(find_mentions(title + article), year, title=report.title)
+    return choose(find_mentions(title + article), year)
 
 
-def choose(mentions: list[Mention], year: int | None = None, weights: Weights = WEIGHTS,
-           title: str = "") -> tuple[Place | None, str | None]:
+def choose(mentions: list[Mention], year: int | None = None,
+           weights: Weights = WEIGHTS) -> tuple[Place | None, str | None]:
     """The winning governorate and its best place, from the mentions of title and article."""
-    echo = _Echo(title)
     votes: dict[str, float] = defaultdict(float)
     places: dict[tuple[str, str], float] = defaultdict(float)
     by_key: dict[tuple[str, str], Place] = {}
     foreign = _sentences_abroad(mentions)
     first = True
     for m in mentions:
-        if m.as_government or m.place.admin1 is None or m.start < _tags_end(m.sentence.text):
+        if (m.as_government or m.place.admin1 is None or m.start < _tags_end(m.sentence.text)
+                or _ATTRIBUTIVE.match(m.sentence.text, m.end)):
             continue
         w, main = _weight(m, weights, year)
-        if m.sentence.index >= 0:
-            w *= 1.0 + weights.echo * echo(m.sentence)
         if m.sentence.index in foreign:
             w *= weights.foreign
         elif first and main:
@@ -756,7 +826,7 @@ def choose(mentions: list[Mention], year: int | None = None, weights: Weights = 
         specific = m.place.kind in SPECIFIC_KINDS
         votes[m.place.admin1] += w if specific else w * weights.area
         key = (m.place.name, m.place.admin1)
-        places[key] += w if specific else w * weights.area * 0.5
+        places[key] += w
         by_key[key] = m.place
     if not votes:
         for m in mentions:
@@ -764,31 +834,10 @@ def choose(mentions: list[Mention], year: int | None = None, weights: Weights = 
                 return m.place, None
         return None, None
     admin1 = max(votes, key=lambda a: votes[a])
-    best = max((k for k in places if k[1] == admin1), key=lambda k: places[k])
+    candidates = [k for k in places if k[1] == admin1]
+    specific = [k for k in candidates if by_key[k].kind in SPECIFIC_KINDS]
+    best = max(specific or candidates, key=lambda k: places[k])
     return by_key[best], admin1
-
-
-_STOPWORDS = frozenset("""
-    the a an of in on at to for from by with and or but as is are was were be been has have
-    had its their his her this that these those after over into near says said say syria
-    syrian syrias more than least about some will would could also which who while amid
-""".split())
-
-
-class _Echo:
-    """Share of the title's content words that a sentence repeats (0..1), cached."""
-
-    def __init__(self, title: str) -> None:
-        self.words = {w for w in _WORD.findall(title.lower()) if w not in _STOPWORDS}
-        self.cache: dict[int, float] = {}
-
-    def __call__(self, sentence: Sentence) -> float:
-        if not self.words:
-            return 0.0
-        if sentence.index not in self.cache:
-            words = set(_WORD.findall(sentence.text.lower()))
-            self.cache[sentence.index] = len(self.words & words) / len(self.words)
-        return self.cache[sentence.index]
 
 
 def _tags_end(text: str) -> int:
@@ -798,6 +847,11 @@ def _tags_end(text: str) -> int:
         return 0
     narrative = _NARRATIVE.search(text)
     return narrative.start() if narrative else len(text)
+
+
+def _is_dateline(m: Mention) -> bool:
+    """A place name in capitals in a sentence that is not all capitals: "BEIRUT (Reuters)"."""
+    return m.surface.isupper() and len(m.surface) > 3 and not m.sentence.text.isupper()
 
 
 def _sentences_abroad(mentions: list[Mention]) -> set[int]:
@@ -818,7 +872,10 @@ def _weight(m: Mention, weights: Weights, year: int | None) -> tuple[float, bool
     w = weights.title if index < 0 else 1.0 + weights.lead / (1.0 + index)
     main = True
     prep = m.preposition
-    if prep == "from":
+    if _is_dateline(m):
+        w *= weights.dateline
+        main = False
+    elif prep == "from":
         w *= weights.origin
         main = False
     elif prep in _DESTINATION:
@@ -826,11 +883,20 @@ def _weight(m: Mention, weights: Weights, year: int | None) -> tuple[float, bool
         main = False
     elif prep is not None:
         w *= weights.located
-    past = _PAST.search(m.sentence.text)
-    if past and (not past.group("year") or (year is not None and int(past.group("year")) < year)):
+    if _about_the_past(m.sentence.text, year):
         w *= weights.past
         main = False
     return w, main
+
+
+def _about_the_past(text: str, year: int | None) -> bool:
+    """The sentence tells of an earlier event: "last year", "two years ago", "in 2013" (a
+    year before the report's)."""
+    for match in _PAST.finditer(text):
+        named = match.group("year")
+        if not named or (year is not None and int(named) < year):
+            return True
+    return False
 
 
 def fakes_label(admin1: str | None) -> str:
