@@ -6,7 +6,7 @@ DB     ?= data/sitrep.duckdb
 PORT   ?= 8501
 SHARED ?= ../shared
 
-.PHONY: run test check lint ingest-fakes clean-db browser
+.PHONY: run test check lint evaluate ingest-fakes clean-db browser
 
 ## run: install what is needed, load the seeds on first run, open the dashboard
 run: $(VENV)/.runtime
@@ -22,6 +22,11 @@ check: test
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+
+## evaluate: print extraction quality against the gold files in ../shared
+evaluate: $(VENV)/.runtime
+	$(PY) -m analytics evaluate --gold $(SHARED)/gold/seed_report.json \
+		--fakes $(SHARED)/corpora/fa-kes/fakes_dev.csv
 
 ## ingest-fakes: load the FA-KES corpus from ../shared into the dashboard's database
 ingest-fakes: $(VENV)/.runtime

@@ -17,6 +17,33 @@ from analytics.store.schema import EXPORTABLE_TABLES
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
+# Tables that outside tools read by contract (README, "Export contract"): fixed columns first,
+# in ACLED's names where ACLED has one, then Sitrep's extra columns.
+CONTRACTS: dict[str, str] = {
+    "events": """
+        SELECT event_id, event_date, time_precision, event_type, sub_event_type, actor1,
+               actor2, admin1, location, latitude, longitude, fatalities, source,
+               evidence AS notes, report_id, date_precision, geo_precision, places, confidence,
+               sentence_index
+        FROM events ORDER BY event_date, event_id
+    """,
+    "evacuations": """
+        SELECT event_date, people_best AS people, buses, group_name AS "group", origin,
+               origin_admin1, destination, destination_admin1, claimed_by, evidence, report_id,
+               evacuation_id, time_precision, date_precision, people_low, people_high, who,
+               deal, origin_latitude, origin_longitude, destination_latitude,
+               destination_longitude, sentence_indexes
+        FROM evacuations ORDER BY event_date, evacuation_id
+    """,
+    "reports": """
+        SELECT report_id, title, published, source, url, primary_event_date, primary_location,
+               primary_admin1, primary_date_precision, primary_latitude, primary_longitude,
+               origin_file, ingested_at, n_paragraphs, n_comments, body_chars, warnings,
+               identity_key, content_hash
+        FROM reports ORDER BY published, report_id
+    """,
+}
+
 
 class ExportError(Exception):
     pass
@@ -45,7 +72,7 @@ def read_table(db: Path, table: str) -> pd.DataFrame:
     reader = Reader(db)
     try:
         # table is one of EXPORTABLE_TABLES (checked by the caller)
-        return reader.query(f"SELECT * FROM {table}")
+        return reader.query(CONTRACTS.get(table, f"SELECT * FROM {table}"))
     except NoData as error:
         raise ExportError(str(error)) from error
     finally:
