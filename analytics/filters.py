@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, timedelta
 
 SENTIMENT_RANGE = (-1.0, 1.0)
 GRAINS = ("day", "week", "month")
@@ -123,6 +123,16 @@ class Filters:
             parts.append(f'text contains "{self.text}"')
         return "; ".join(parts) if parts else "all data"
 
+    def previous_period(self, first: date | None, last: date | None) -> Filters | None:
+        """The same filters over the period of equal length just before this one (the data's
+        first and last dates stand in for an open start or end); ``None`` if unknown."""
+        start, end = self.start or first, self.end or last
+        if start is None or end is None:
+            return None
+        length = end - start
+        return replace(self, start=start - length - timedelta(days=1),
+                       end=start - timedelta(days=1), notices=())
+
     def with_(self, **changes: object) -> Filters:
         return replace(self, **changes)  # type: ignore[arg-type]
 
@@ -143,7 +153,7 @@ class Filters:
 
 
 # Parameters that belong to pages or to Streamlit itself, not to the shared filters.
-IGNORED_PARAMS = frozenset({"grain", "report", "embed", "embed_options", "actor_profile"})
+IGNORED_PARAMS = frozenset({"grain", "report", "profile", "embed", "embed_options"})
 
 
 def _parse(name: str, items: list[str]) -> object:

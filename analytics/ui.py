@@ -13,9 +13,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.db import NoData, Reader
+from analytics.export import csv_bytes, export_all_png, png_bytes, slug
 from analytics.filters import Filters
 from analytics.ingest import ingest
 from analytics.paths import SEEDS_DIR, default_db_path
@@ -25,6 +27,10 @@ from analytics.store.snapshots import current_snapshot
 # (script, title, icon, URL path); the first is the default page, served at "/".
 PAGES: list[tuple[str, str, str, str | None]] = [
     ("pages/overview.py", "Overview", ":material/dashboard:", None),
+    ("pages/events.py", "Events", ":material/local_fire_department:", "events"),
+    ("pages/evacuations.py", "Evacuations", ":material/directions_bus:", "evacuations"),
+    ("pages/actors.py", "Actors", ":material/groups:", "actors"),
+    ("pages/comments.py", "Comments", ":material/forum:", "comments"),
     ("pages/reports.py", "Reports", ":material/article:", "reports"),
 ]
 
@@ -170,3 +176,92 @@ def share_link(page_path: str = "") -> str:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     query = urlencode(params, doseq=True)
     return base + (f"?{query}" if query else "")
+
+
+# --- charts with their downloads ---------------------------------------------------------------
+
+CHARTS_KEY = "_sitrep_page_charts"
+
+
+def start_page(title: str) -> Filters:
+    """Every page's first call: frame check, title, what the filters show, chart registry."""
+    require_frame()
+    st.session_state[CHARTS_KEY] = {}
+    st.session_state["_sitrep_page_title"] = title
+    filters = current_filters()
+    st.title(title)
+    st.caption(f"Showing: {filters.describe()}")
+    return filters
+
+
+def data_range(filters: Filters) -> str:
+    """The dates the page covers, for the footer of exported charts."""
+    span = load("date_span").iloc[0]
+    first = filters.start or as_date(span["first"])
+    last = filters.end or as_date(span["last"])
+    return f"{first or '?'} to {last or '?'}"
+
+
+def show_chart(
+    title: str, chart: object, data: pd.DataFrame, key: str, filters: Filters,
+    select: str | None = None,
+) -> object:
+    """Draw a chart with "Download PNG" (stamped, print size) and "Download CSV" buttons.
+
+    ``select``: None, or "rerun" to get the chart's selection back. Every chart drawn is
+    remembered for the page's "Export all".
+    """
+    st.session_state.setdefault(CHARTS_KEY, {})[title] = chart
+    name = slug(title)
+    if isinstance(chart, go.Figure):
+        event = st.plotly_chart(
+            chart, key=key, theme=None, on_select=select or "ignore",
+            selection_mode=("points", "box", "lasso"),
+            config={"toImageButtonOptions": {"filename": name, "scale": 2},
+                    "displaylogo": False},
+        )
+    else:
+        event = st.altair_chart(chart, key=key, on_select=select or "ignore")
+    footer = data_range(filters)
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "Download PNG", data=lambda: png_bytes(chart, title, filters.describe(), footer),
+        file_name=f"{name}.png", mime="image/png", on_click="ignore", key=f"{key}-png",
+        icon=":material/image:",
+    )
+    right.download_button(
+        "Download CSV", data=lambda: csv_bytes(data), file_name=f"{name}.csv",
+        mime="text/csv", on_click="ignore", key=f"{key}-csv", icon=":material/table:",
+    )
+    return event
+
+
+def show_table(title: str, data: pd.DataFrame, key: str, **options: object) -> None:
+    """A table with its CSV download (formula-safe)."""
+    st.dataframe(data, hide_index=True, width="stretch", key=key, **options)  # type: ignore[arg-type]
+    st.download_button(
+        f"Download {title} (CSV)", data=lambda: csv_bytes(data), file_name=f"{slug(title)}.csv",
+        mime="text/csv", on_click="ignore", key=f"{key}-csv", icon=":material/table:",
+    )
+
+
+def export_all_button(filters: Filters) -> None:
+    """One ZIP with every chart of the page as a stamped PNG."""
+    charts = dict(st.session_state.get(CHARTS_KEY, {}))
+    if not charts:
+        return
+    footer = data_range(filters)
+    page = slug(st.session_state.get("_sitrep_page_title", "sitrep"))
+    st.download_button(
+        f"Export all {len(charts)} charts (PNG, ZIP)",
+        data=lambda: export_all_png(charts, filters.describe(), footer),
+        file_name=f"{page}-charts.zip", mime="application/zip", on_click="ignore",
+        key="export-all", icon=":material/download:",
+    )
+
+
+def grain_picker(key: str = "grain") -> str:
+    """Day / week / month, bound to the URL (page-local)."""
+    return st.segmented_control(
+        "Granularity", ["day", "week", "month"], default="week", key=key, bind=BIND,
+    ) or "week"

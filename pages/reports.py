@@ -4,12 +4,9 @@ events, and its comments below (shown as plain text) — every chart leads back 
 import streamlit as st
 
 from analytics.highlight import COLOURS, highlight
-from analytics.ui import as_date, current_filters, load, require_frame
+from analytics.ui import BIND, as_date, load, start_page
 
-require_frame()
-filters = current_filters()
-st.title("Reports")
-st.caption(f"Showing: {filters.describe()}")
+filters = start_page("Reports")
 
 found = load("search_reports", filters, limit=500)
 if found.empty:
@@ -27,7 +24,7 @@ if wanted and wanted not in labels:
         labels = {wanted: f"{extra['published'].iloc[0] or 'undated'} — {extra['title'].iloc[0]}",
                   **labels}
 chosen = st.selectbox("Read report", list(labels), format_func=labels.__getitem__,
-                      key="report", bind="query-params")
+                      key="report", bind=BIND)
 report = load("report", report_id=chosen).iloc[0]
 
 st.header(report["title"])

@@ -72,3 +72,13 @@ def test_sql_params_are_plain_values():
     params = Filters(admin1=("Homs",), text="Douma").sql_params()
     assert params["admin1"] == ["Homs"] and params["text"] == "douma"
     assert params["sent_lo"] == -1.0 and params["start"] is None
+
+
+def test_previous_period_has_the_same_length_just_before():
+    march = Filters(start=date(2018, 3, 1), end=date(2018, 3, 31), actors=("HTS",))
+    before = march.previous_period(None, None)
+    assert (before.start, before.end) == (date(2018, 1, 29), date(2018, 2, 28))
+    assert before.actors == ("HTS",)
+    open_ended = Filters().previous_period(date(2018, 1, 1), date(2018, 1, 10))
+    assert (open_ended.start, open_ended.end) == (date(2017, 12, 22), date(2017, 12, 31))
+    assert Filters().previous_period(None, None) is None

@@ -35,7 +35,7 @@ _FOLLOW_UP = re.compile(
     r"departed|arrived)\b", re.IGNORECASE)
 _WHO = (r"(?:militants?|fighters?|rebels?|gunmen|people|persons|civilians|residents|families|"
         r"family members|individuals|evacuees|wounded|injured|sick|patients|children|women|"
-        r"members|terrorists|jihadists|combatants|insurgents|displaced)")
+        r"members|terrorists|jihadists|combatants|insurgents)")
 _WHO_AFTER = re.compile(rf"^\s*(?:\w+\s+){{0,2}}?(?P<who>{_WHO}(?:\s+and\s+(?:their\s+)?"
                         rf"(?:\w+\s+)?{_WHO})?)\b", re.IGNORECASE)
 _VEHICLES = re.compile(r"^\s*(?:\w+\s+)?(?:buses|bus|vehicles|trucks|ambulances|coaches)\b",
@@ -46,9 +46,17 @@ _DEAL = re.compile(
     r"(?:\s+(?:between|with|reached with|brokered by)\s+[^,.;]+)?)", re.IGNORECASE)
 _TO = re.compile(r"\b(?:to|towards|for|bound for|destination is|destined for|heading to|"
                  r"arrived in|arrived at|reached)\s+(?:the\s+)?(?:\w+\s+of\s+)?$", re.IGNORECASE)
-_FROM = re.compile(r"\b(?:from|out of|left|leaving)\s+(?:the\s+)?(?:\w+\s+of\s+)?$",
-                   re.IGNORECASE)
+_FROM = re.compile(r"\b(?:from|out of|left|leaving)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?"
+                   r"(?:of\s+)?$", re.IGNORECASE)
 FOLLOW_PARAGRAPHS = 2
+_NOT_DONE = re.compile(r"\b(?:could|would|will|may|might|set for|expected|plans?|planned|"
+                       r"to be|due to|scheduled|would see|could see)\b", re.IGNORECASE)
+_TALLY = re.compile(r"\bsince (?:the|its|it|march|20\d\d|then|the start|the beginning)\b|"
+                    r"\bmillions?\b.*\bdisplaced\b|\bdisplaced\b.*\bmillions?\b",
+                    re.IGNORECASE)
+_OTHER_FATE = re.compile(r"\b(?:kill|killed|killing|dead|died|wounded|injured|arrested|"
+                         r"detained)\b",
+                         re.IGNORECASE)
 _BACK_REFERENCE = re.compile(
     r"\b(?:these|those|the) (?:people|evacuees|fighters|militants|civilians|families|persons)\b"
     r"|\b(?:they|them|their)\b", re.IGNORECASE)
@@ -73,11 +81,10 @@ class Evacuation:
         self.facts.append(facts)
         text = facts.sentence.text
         for quantity in quantities(text):
-            after = text[quantity.end : quantity.end + 50]
-            if self.buses is None and _VEHICLES.match(after):
+            if self.buses is None and _VEHICLES.match(text[quantity.end : quantity.end + 50]):
                 self.buses = quantity.best
-            elif self.people is None and (who := _WHO_AFTER.match(after)):
-                self.people, self.who = quantity, who.group("who").lower()
+        if self.people is None and (linked := linked_quantity(text)):
+            self.people, self.who = linked
         for place in facts.places:
             if place.entry.kind in ("river", "country"):
                 continue
@@ -193,14 +200,40 @@ def claimed_sentences(records: list[Evacuation]) -> set[int]:
 
 
 def _starts(facts: SentenceFacts) -> bool:
+    """People (or vehicles) were moved: a count tied to an evacuation verb, stated as done —
+    not a plan ("are set for evacuation"), not a war-long tally ("… displaced since 2011")."""
     text = facts.sentence.text
-    if not _MOVED.search(text):
+    if _TALLY.search(text):
         return False
-    for quantity in quantities(text):
-        after = text[quantity.end : quantity.end + 50]
-        if _WHO_AFTER.match(after) or _VEHICLES.match(after):
-            return True
-    return False
+    return linked_quantity(text) is not None or any(
+        _VEHICLES.match(text[q.end : q.end + 50]) and _MOVED.search(text) for q in quantities(text)
+    )
+
+
+def linked_quantity(text: str) -> tuple[Quantity, str] | None:
+    """The count of people an evacuation verb is about, and who they are: "1,065 militants
+    … were evacuated", "evacuating some 5 thousand people", "the evacuation of 120 fighters"."""
+    for verb in _MOVED.finditer(text):
+        if _NOT_DONE.search(text[max(0, verb.start() - 40) : verb.start()]):
+            continue
+        for quantity in quantities(text):
+            who = _WHO_AFTER.match(text[quantity.end : quantity.end + 50])
+            before = text[max(0, quantity.start - 30) : quantity.start]
+            if who is None or _OTHER_FATE.search(before):
+                continue
+            if quantity.end <= verb.start():
+                between = text[quantity.end : verb.start()]
+                if verb.group(0).lower() == "displaced" and not between.strip(" ,"):
+                    continue  # "900,000 displaced Syrians": an adjective, not a movement
+            elif quantity.start >= verb.end():
+                between = text[verb.end() : quantity.start]
+                if len(between.split()) > 4 or _NOT_DONE.search(between):
+                    continue
+            else:
+                continue
+            if len(between.split()) <= 10 and not _OTHER_FATE.search(between):
+                return quantity, who.group("who").lower()
+    return None
 
 
 def _refers_back(current: Evacuation | None, facts: SentenceFacts) -> bool:
@@ -211,8 +244,7 @@ def _refers_back(current: Evacuation | None, facts: SentenceFacts) -> bool:
     text = facts.sentence.text
     if _BACK_REFERENCE.search(text):
         return True
-    new_people = any(_WHO_AFTER.match(text[q.end : q.end + 50]) for q in quantities(text))
-    return not new_people
+    return linked_quantity(text) is None
 
 
 def _continues(current: Evacuation, facts: SentenceFacts) -> bool:
