@@ -5,13 +5,13 @@ Pages live in ``pages/`` and stay thin."""
 import streamlit as st
 
 from analytics.db import NoData
-from analytics.ui import PAGES, require_data, share_link, sidebar_filters
+from analytics.ui import pages, require_data, share_link, sidebar_filters
 
 st.set_page_config(page_title="Sitrep", page_icon="🛰️", layout="wide")
 
 navigation = st.navigation(
     [st.Page(path, title=title, icon=icon, url_path=url, default=url is None)
-     for path, title, icon, url in PAGES]
+     for path, title, icon, url in pages()]
 )
 try:
     require_data()

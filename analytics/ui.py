@@ -33,6 +33,23 @@ PAGES: list[tuple[str, str, str, str | None]] = [
     ("pages/comments.py", "Comments", ":material/forum:", "comments"),
     ("pages/reports.py", "Reports", ":material/article:", "reports"),
 ]
+ADD_PAGE = ("pages/add_reports.py", "Add reports", ":material/upload_file:", "add")
+MAX_UPLOAD_MB = int(os.environ.get("SITREP_MAX_UPLOAD_MB", "50"))
+
+
+def read_only() -> bool:
+    """``SITREP_READ_ONLY=1``: a shared deployment where nobody can upload or write."""
+    return os.environ.get("SITREP_READ_ONLY", "").strip().lower() in {"1", "true", "yes"}
+
+
+def pages() -> list[tuple[str, str, str, str | None]]:
+    """The pages this server offers (no upload page when read-only)."""
+    return PAGES if read_only() else [*PAGES, ADD_PAGE]
+
+
+def upload_folder() -> Path:
+    """Where uploaded files are kept: ``uploads/`` next to the database."""
+    return db_path().parent / "uploads"
 
 
 @st.cache_resource
@@ -48,7 +65,8 @@ def db_path() -> Path:
 def ensure_data() -> Reader:
     """The reader for this server's database, loading the seeds on the very first run."""
     path = db_path()
-    if current_snapshot(path) is None and os.environ.get("SITREP_NO_SEED") != "1":
+    if (current_snapshot(path) is None and os.environ.get("SITREP_NO_SEED") != "1"
+            and not read_only()):
         with st.spinner("First run: loading the seed reports…"):
             ingest([SEEDS_DIR], path, workers=1)
     return reader(str(path))
