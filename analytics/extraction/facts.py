@@ -25,11 +25,11 @@ PLACE_RANK = {
     "district": 2, "area": 3, "region": 4, "governorate": 5,
 }
 _ATTRIBUTION = re.compile(
-    r"\baccording to (?P<after>[^,.;]{2,60})"
-    r"|(?P<before>[^,.;]{2,60}?)\s+(?:reported|said|announced|claimed|stated|confirmed|"
+    r"\b(?P<according>according to)\s|\b(?:reported|said|announced|claimed|stated|confirmed|"
     r"added|told|quoted)\b",
     re.IGNORECASE,
 )
+_CLAUSE_END = re.compile(r"[,.;]")
 _GENERIC_SOURCES = re.compile(
     r"\b(?:local sources|activists|a monitor|the monitor|state media|state television|"
     r"state tv|residents|witnesses|opposition sources|military sources|a military source|"
@@ -113,7 +113,15 @@ def attribution(facts: SentenceFacts) -> str | None:
     """Who the sentence attributes its claim to: "SANA reported", "according to local sources"."""
     text = facts.sentence.text
     for match in _ATTRIBUTION.finditer(text):
-        start, end = match.span("after") if match.group("after") else match.span("before")
+        if match.group("according"):  # the source follows, up to the end of the clause
+            start = match.end()
+            stop = _CLAUSE_END.search(text, start)
+            end = min(stop.start() if stop else len(text), start + 60)
+        else:  # the source precedes the verb, back to the start of the clause
+            end = match.start()
+            window = text[max(0, end - 60) : end]
+            cut = max(window.rfind(","), window.rfind("."), window.rfind(";"))
+            start = end - len(window) + cut + 1
         for actor in facts.actors:
             if start <= actor.start < end and actor.entry.type in SOURCE_TYPES | {"person"}:
                 return actor.entry.name

@@ -28,13 +28,36 @@ class SentimentModel(Protocol):
     def score(self, text: str) -> float: ...
 
 
+class _WindowedVader(SentimentIntensityAnalyzer):
+    """VADER with its two hot helpers given only the words they look at.
+
+    ``_negation_check`` and ``_special_idioms_check`` lower-case the *whole* comment every
+    time they are called, once per sentiment word: quadratic in the comment's length, and most
+    of ingestion's time on long comments. Both only read the three words before the current
+    one and the two after it, so they get that window; the scores are identical (a test
+    compares them with stock VADER on real comments and articles).
+    """
+
+    def _negation_check(self, valence, words, start_i, i):  # type: ignore[no-untyped-def]
+        low = max(0, i - 3)
+        return SentimentIntensityAnalyzer._negation_check(
+            valence, words[low : i + 1], start_i, i - low
+        )
+
+    def _special_idioms_check(self, valence, words, i):  # type: ignore[no-untyped-def]
+        low = max(0, i - 3)
+        return SentimentIntensityAnalyzer._special_idioms_check(
+            valence, words[low : i + 3], i - low
+        )
+
+
 class VaderModel:
     """VADER's compound score."""
 
     name = "vader-3.3.2"
 
     def __init__(self) -> None:
-        self._analyzer = SentimentIntensityAnalyzer()
+        self._analyzer = _WindowedVader()
 
     def score(self, text: str) -> float:
         return float(self._analyzer.polarity_scores(text)["compound"])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import ahocorasick
-import syntok.segmenter as segmenter
+import blingfire
 
 from analytics.models import Report
 
@@ -54,14 +54,10 @@ class Match(Generic[T]):
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of one paragraph, whitespace as in the original between words."""
-    out: list[str] = []
-    for paragraph in segmenter.process(text):
-        for sentence in paragraph:
-            joined = "".join(token.spacing + token.value for token in sentence).strip()
-            if joined:
-                out.append(joined)
-    return out
+    """Sentences of one paragraph (runs of whitespace inside a sentence become one space)."""
+    if not text.strip():
+        return []
+    return [s.strip() for s in blingfire.text_to_sentences(text).split("\n") if s.strip()]
 
 
 def report_sentences(report: Report, comments: bool = False) -> list[Sentence]:
