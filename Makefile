@@ -6,7 +6,7 @@ DB     ?= data/sitrep.duckdb
 PORT   ?= 8501
 SHARED ?= ../shared
 
-.PHONY: run test check lint evaluate ingest-fakes clean-db browser
+.PHONY: run test check lint evaluate bench bench-quick ingest-fakes clean-db browser
 
 ## run: install what is needed, load the seeds on first run, open the dashboard
 run: $(VENV)/.runtime
@@ -27,6 +27,13 @@ lint: $(VENV)/.dev
 evaluate: $(VENV)/.runtime
 	$(PY) -m analytics evaluate --gold $(SHARED)/gold/seed_report.json \
 		--fakes $(SHARED)/corpora/fa-kes/fakes_dev.csv
+
+## bench: ingestion and page speed at 100,000 reports, against a pandas baseline (~20 min)
+bench: $(VENV)/.dev browser
+	$(PY) -m analytics bench
+
+bench-quick: $(VENV)/.dev browser
+	$(PY) -m analytics bench --quick
 
 ## ingest-fakes: load the FA-KES corpus from ../shared into the dashboard's database
 ingest-fakes: $(VENV)/.runtime
