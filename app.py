@@ -5,7 +5,7 @@ Pages live in ``pages/`` and stay thin."""
 import streamlit as st
 
 from analytics.db import NoData
-from analytics.ui import pages, require_data, share_link, sidebar_filters
+from analytics.ui import ADD_PAGE, pages, read_only, require_data, share_link, sidebar_filters
 
 st.set_page_config(page_title="Sitrep", page_icon="🛰️", layout="wide")
 
@@ -23,5 +23,9 @@ try:
 except NoData:
     st.info(
         "No reports have been loaded yet. Load some with "
-        "`python -m analytics ingest PATH`, then refresh this page."
+        "`python -m analytics ingest PATH`"
+        + ("" if read_only() else " or on the Add reports page")
+        + ", then refresh this page."
     )
+    if navigation.url_path == ADD_PAGE[3]:
+        navigation.run()  # uploading is how a browser user loads the first reports

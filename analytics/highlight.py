@@ -2,7 +2,7 @@
 
 Everything that comes from a report is escaped; the only markup is the ``<mark>`` spans
 added here, so a ``<script>`` in an article shows as text. Mentions are located in each
-paragraph by their surface form, longest first, without overlaps.
+paragraph by their surface form, as whole words, longest first, without overlaps.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ def highlight(text: str, mentions: Iterable[tuple[str, str, str]], anchor: date 
         start = text.find(surface)
         while start >= 0:
             end = start + len(surface)
-            if all(end <= s or start >= e for s, e, _, _ in spans):
+            if _whole_words(text, start, end) and all(
+                end <= s or start >= e for s, e, _, _ in spans
+            ):
                 spans.append((start, end, kind, name))
-            start = text.find(surface, end)
+            start = text.find(surface, start + 1)
     for found in resolve_dates(text, anchor):
         if all(found.end <= s or found.start >= e for s, e, _, _ in spans):
             spans.append((found.start, found.end, "date", found.iso))
@@ -39,3 +41,10 @@ def highlight(text: str, mentions: Iterable[tuple[str, str, str]], anchor: date 
         position = end
     out.append(html.escape(text[position:]))
     return "".join(out)
+
+
+def _whole_words(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` neither starts nor ends inside a word ("Syria" in "Syrian")."""
+    inside_before = start > 0 and text[start - 1].isalnum() and text[start].isalnum()
+    inside_after = end < len(text) and text[end].isalnum() and text[end - 1].isalnum()
+    return not (inside_before or inside_after)

@@ -35,8 +35,10 @@ extremes = load("extreme_comments", filters, limit=5)
 for side in ("most negative", "most positive"):
     st.subheader(f"The {side} comments")
     for row in extremes[extremes["side"] == side].itertuples():
+        # a missing author comes back as NaN (truthy), not None
+        author = row.author if isinstance(row.author, str) and row.author else "anonymous"
         with st.container(border=True):
-            st.caption(f"{row.sentiment_score:+.2f} · {row.author or 'anonymous'} · "
+            st.caption(f"{row.sentiment_score:+.2f} · {author} · "
                        f"on “{row.title}”")
             st.text(row.text)
 export_all_button(filters)

@@ -21,8 +21,12 @@ wanted = st.query_params.get("report")
 if wanted and wanted not in labels:
     extra = load("report", report_id=wanted)
     if not extra.empty:
-        labels = {wanted: f"{extra['published'].iloc[0] or 'undated'} — {extra['title'].iloc[0]}",
-                  **labels}
+        labels = {wanted: f"{as_date(extra['published'].iloc[0]) or 'undated'} — "
+                          f"{extra['title'].iloc[0]}", **labels}
+if wanted in labels:
+    # A link names its report by id, but the bound widget keeps its label in the URL (and
+    # drops a value it does not know), so the id is handed to the widget here.
+    st.session_state["report"] = wanted
 chosen = st.selectbox("Read report", list(labels), format_func=labels.__getitem__,
                       key="report", bind=BIND)
 report = load("report", report_id=chosen).iloc[0]
@@ -49,7 +53,9 @@ if not events.empty:
 comments = load("report_comments", report_id=chosen)
 st.subheader(f"Comments ({len(comments)})")
 for row in comments.itertuples():
+    # a missing author comes back as NaN (truthy), not None
+    author = row.author if isinstance(row.author, str) and row.author else "anonymous"
     with st.container(border=True):
-        st.caption(f"{row.author or 'anonymous'} · sentiment {row.sentiment_score:+.2f} "
+        st.caption(f"{author} · sentiment {row.sentiment_score:+.2f} "
                    f"({row.sentiment_label})")
         st.text(row.text)
