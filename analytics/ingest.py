@@ -231,10 +231,13 @@ def _read_and_enrich(
                 bar.update(unit.size)
                 yield result
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        try:
             for unit, result in zip(units, pool.map(_process, units), strict=True):
                 bar.update(unit.size)
                 yield result
+        finally:  # on an error or a stop, drop the queued work instead of finishing it
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
         bar.close()
 
