@@ -263,7 +263,7 @@ def test_export_writes_the_whole_table(
     assert result.stderr.strip() == f"wrote {len(expected)} rows of {table} to {out}"
     back = _read_back(out)
     assert len(back) == len(expected) > 0
-    assert list(back.columns) == list(expected.columns)
+    assert sorted(back.columns) == sorted(expected.columns)  # contract tables reorder them
     if table == "reports":
         assert sorted(back.title) == sorted(expected.title)
         assert SEED_TITLE in set(back.title)  # the en dash survives every format
