@@ -15,7 +15,7 @@ from analytics.extraction.dates import DateMention, main_event_date
 from analytics.extraction.evacuations import claimed_sentences, evacuation_rows, find_evacuations
 from analytics.extraction.events import default_date, extract_events
 from analytics.extraction.facts import analyse
-from analytics.extraction.places import primary_place
+from analytics.extraction.places import primary_from_mentions
 from analytics.extraction.sentiment import score_comments
 from analytics.extraction.text import report_sentences
 from analytics.identity import report_id
@@ -27,12 +27,12 @@ def enrich(report: Report) -> Report:
     score_comments(report)
     rid = report_id(report)
     sentences = report_sentences(report, comments=True)
-    facts = analyse(sentences, report.published)
+    facts, article_places = analyse(sentences, report.published)
     article = [f for f in facts if f.sentence.comment is None]
     article_sentences = [f.sentence for f in article]
 
     main_date = main_event_date(report, article_sentences)
-    place, admin1 = primary_place(report, article_sentences)
+    place, admin1 = primary_from_mentions(report, article_places)
     fallback_date = _as_fallback(main_date) or default_date(report.published)
 
     records = find_evacuations(article)

@@ -68,6 +68,8 @@ class Rule:
 class RuleBook:
     rules: tuple[Rule, ...]
     blockers: tuple[re.Pattern[str], ...]
+    any_trigger: re.Pattern[str]
+    """All triggers in one pattern: most sentences match none and are dismissed at once."""
 
 
 @lru_cache(maxsize=4)
@@ -94,7 +96,10 @@ def load_rules(path: Path = RULES_FILE) -> RuleBook:
         except re.error as error:
             raise ValueError(f"{where}: bad pattern: {error}") from error
     blockers = tuple(re.compile(p, re.IGNORECASE) for p in data.get("blockers", []))
-    return RuleBook(tuple(rules), blockers)
+    any_trigger = re.compile(
+        "|".join(f"(?:{t.pattern})" for r in rules for t in r.triggers), re.IGNORECASE
+    )
+    return RuleBook(tuple(rules), blockers, any_trigger)
 
 
 def extract_events(
@@ -129,6 +134,8 @@ def classify(
 ) -> tuple[Rule, int] | None:
     """The first rule whose trigger matches outside quotes and after no blocker."""
     text = _QUOTES.sub(lambda m: " " * len(m.group(0)), facts.folded)
+    if not book.any_trigger.search(text):
+        return None
     paragraph_text = " ".join(f.folded for f in paragraph)
     for rule in book.rules:
         for pattern in rule.triggers:

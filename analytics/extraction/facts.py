@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from analytics.extraction.actors import Actor, find_actors
 from analytics.extraction.dates import DateMention, resolve_dates
-from analytics.extraction.places import Place, find_mentions
+from analytics.extraction.places import Mention, Place, find_mentions
 from analytics.extraction.text import Match, Sentence, fold
 
 SOURCE_TYPES = {"media", "international organisation"}
@@ -45,15 +46,21 @@ class SentenceFacts:
     places: list[Match[Place]] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
 
-    @property
+    @cached_property
     def folded(self) -> str:
         return fold(self.sentence.text)
 
 
-def analyse(sentences: list[Sentence], anchor: date | None) -> list[SentenceFacts]:
-    """Actors and places of every sentence, and dates of the article's sentences."""
+def analyse(
+    sentences: list[Sentence], anchor: date | None
+) -> tuple[list[SentenceFacts], list[Mention]]:
+    """Actors and places of every sentence, and dates of the article's sentences; also the
+    article's place mentions as the gazetteer gives them (for the primary place). Places are
+    looked for in the article only: no view uses places named in comments, and comments are
+    most of the text."""
     places: dict[int, list[Match[Place]]] = {}
-    for mention in find_mentions(sentences):
+    mentions = find_mentions([s for s in sentences if s.comment is None])
+    for mention in mentions:
         places.setdefault(mention.sentence.index, []).append(
             Match(mention.start, mention.end, mention.surface, mention.place)
         )
@@ -66,7 +73,7 @@ def analyse(sentences: list[Sentence], anchor: date | None) -> list[SentenceFact
             [p for p in places.get(s.index, []) if not _actor_not_place(p, actors)],
             resolve_dates(s.text, anchor) if s.comment is None else [],
         ))
-    return out
+    return out, mentions
 
 
 def _actor_not_place(place: Match[Place], actors: list[Match[Actor]]) -> bool:

@@ -800,9 +800,16 @@ def primary_place(report: Report, sentences: list[Sentence]) -> tuple[Place | No
     without a governorate, or nothing.
     """
     article = [s for s in sentences if s.comment is None]
-    title = [Sentence(-1, 0, report.title)] if report.title else []
+    return primary_from_mentions(report, find_mentions(article))
+
+
+def primary_from_mentions(
+    report: Report, article_mentions: list[Mention]
+) -> tuple[Place | None, str | None]:
+    """``primary_place`` for callers that already matched the article's sentences."""
+    title = find_mentions([Sentence(-1, 0, report.title)]) if report.title else []
     year = report.published.year if report.published else None
-    return choose(find_mentions(title + article), year)
+    return choose(title + article_mentions, year)
 
 
 def choose(mentions: list[Mention], year: int | None = None,
