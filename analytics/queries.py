@@ -39,19 +39,20 @@ _REPORT_CONDITIONS = """
     AND (len($sources) = 0 OR list_contains($sources, r.source))
     AND (len($admin1) = 0 OR list_contains($admin1, r.primary_admin1) OR r.report_id IN (
         SELECT report_id FROM place_mentions
-        WHERE comment_position IS NULL AND list_contains($admin1, admin1)))
+        WHERE len($admin1) > 0 AND comment_position IS NULL AND list_contains($admin1, admin1)))
     AND (len($places) = 0 OR r.report_id IN (
         SELECT report_id FROM place_mentions
-        WHERE comment_position IS NULL AND list_contains($places, place)))
+        WHERE len($places) > 0 AND comment_position IS NULL AND list_contains($places, place)))
     AND (len($actors) = 0 OR r.report_id IN (
         SELECT report_id FROM actor_mentions
-        WHERE comment_position IS NULL AND list_contains($actors, actor)))
+        WHERE len($actors) > 0 AND comment_position IS NULL AND list_contains($actors, actor)))
     AND (len($event_types) = 0 OR r.report_id IN (
-        SELECT report_id FROM events WHERE list_contains($event_types, event_type)))
+        SELECT report_id FROM events
+        WHERE len($event_types) > 0 AND list_contains($event_types, event_type)))
 """
 _REPORT_TEXT = """
     AND ($text = '' OR contains(lower(r.title), $text) OR r.report_id IN (
-        SELECT report_id FROM paragraphs WHERE contains(lower(text), $text)))
+        SELECT report_id FROM paragraphs WHERE $text <> '' AND contains(lower(text), $text)))
 """
 # Reports passing every filter (text included).
 FR = f"fr AS (SELECT r.* FROM reports r WHERE {_REPORT_CONDITIONS} {_REPORT_TEXT})"
@@ -102,7 +103,8 @@ fc AS (
     WHERE c.sentiment_score BETWEEN $sent_lo AND $sent_hi
       AND ($text = '' OR contains(lower(c.text), $text))
       AND (len($actors) = 0 OR fr.report_id IN (
-          SELECT report_id FROM actor_mentions WHERE list_contains($actors, actor)))
+          SELECT report_id FROM actor_mentions
+          WHERE len($actors) > 0 AND list_contains($actors, actor)))
 )"""
 
 FM = f"""
