@@ -7,6 +7,7 @@ Exit status: 0 when everything loaded, 1 when some input was rejected (the rest 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,6 +74,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="the report the gold annotates (default: seeds/<file named in the gold>)")
     p.add_argument("--fakes", type=Path, help="FA-KES CSV (fakes_dev.csv)")
     p.set_defaults(run=_evaluate)
+
+    p = commands.add_parser(
+        "bench", help="measure ingestion, queries, rendering and cold start",
+        description="Benchmark Sitrep on a corpus recombined from real text: ingestion, "
+        "each page's queries and full render on a 100,000-report database, a pandas "
+        "baseline, cold start in headless Chromium. Prints the tables and writes them "
+        "as Markdown (see benchmarks/README.md).",
+    )
+    from analytics.bench import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(run=_bench)
     return parser
 
 
@@ -93,6 +106,9 @@ def _ingest(args: argparse.Namespace) -> int:
         return tqdm(total=total, unit="report", desc="ingesting", delay=1.0,
                     disable=True if args.quiet else None, file=sys.stderr)
 
+    # `kill PID` should stop the worker processes too, as Ctrl-C does: SystemExit unwinds
+    # through the pool's shutdown, and the transaction in flight is rolled back.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         summary = ingest(args.paths, db, options, workers=args.workers, progress=progress)
     except DatabaseBusy as error:
@@ -151,6 +167,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     fakes = evaluate_fakes(args.fakes) if args.fakes else None
     print(report_text(seed, fakes))
     return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from analytics.bench import main as bench
+
+    return bench(args, sys.argv[2:] if sys.argv[1:2] == ["bench"] else [])
 
 
 def _column_map(pairs: list[str]) -> dict[str, str]:
