@@ -185,7 +185,7 @@ class Config:
             out=out,
             workers=os.cpu_count() or 1,
             budget_s={"queries": 30, "render": 60, "baseline": 20, "browse": 20} if quick
-            else {"queries": 180, "render": 300, "baseline": 180, "browse": 120},
+            else {"queries": 210, "render": 300, "baseline": 150, "browse": 120},
         )
 
 
@@ -697,7 +697,7 @@ def phase_queries(p: dict[str, Any]) -> dict[str, Any]:
     checks: list[dict[str, float]] = []
     started = time.perf_counter()
     for i, (_, filters) in enumerate(variants):
-        if i >= 5 and time.perf_counter() - started > p["budget_s"]:
+        if i >= 5 and time.perf_counter() - started > p["budget_s"] * 2 / 3:
             break
         for page in pages:
             runs = run_page(reader, page, filters)
@@ -715,12 +715,16 @@ def phase_queries(p: dict[str, Any]) -> dict[str, Any]:
     snapshot = current_snapshot(master)
     con = duckdb.connect(str(snapshot), read_only=True)
     floors: dict[str, dict[str, object]] = {}
+    page_budget = p["budget_s"] / 3 / len(pages)  # the floor gets a third of the budget
     for page in pages:
         if not per_query[page]:
             continue
         heaviest = max(per_query[page], key=lambda k: percentile(per_query[page][k], 95))
         alone, paired = [], []
+        page_started = time.perf_counter()
         for i, q in enumerate(q for q in recorded[page] if q.key == heaviest):
+            if i >= 5 and time.perf_counter() - page_started > page_budget:
+                break
             candidates = {**DEFAULTS, **q.filters.sql_params(), **q.extra}
             params = {k: candidates[k] for k in parameters(q.name)}
             if i == 0:  # warm this connection's caches as the Reader's are
