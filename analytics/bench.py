@@ -1667,8 +1667,9 @@ def _render_section(res: dict[str, Any], floors: list[tuple[str, str, bool | Non
     lines += _table(["Page", "Runs", "p50 (ms)", "p95 (ms)", "Floor", "Met",
                      "p50 beyond queries (ms)", "First render (ms)"], rows, "lrrrlcrr")
     lines.append("“Beyond queries”: the render's p50 minus the p50 of the page's and the "
-                 "frame's queries — Streamlit, charts and tables. The first render of a page "
-                 "includes importing modules and attaching the snapshot.")
+                 "frame's queries — Streamlit, charts and tables (phases run minutes apart: on a "
+                 "busy machine this difference is rough, even negative). The first render of "
+                 "a page includes importing modules and attaching the snapshot.")
     lines.append("")
     lines.append(f"Peak memory of the AppTest process: {r['peak_rss_mb']:,.0f} MB. "
                  + (f"Errors: {'; '.join(errors[:5])}." if errors else "No page raised."))
