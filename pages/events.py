@@ -32,6 +32,7 @@ st.subheader("Events" + (f" — selected: {'; '.join(n for n in narrowed if n)}"
 show_table("events", table.drop(columns=["group_id", "latitude", "longitude"]), "events-table",
            column_config={"evidence": st.column_config.TextColumn("evidence", width="large")})
 acled = load("events_acled", filters)
-st.download_button("Download events in ACLED columns (CSV)", data=acled.to_csv(index=False),
+st.download_button("Download events in ACLED columns (CSV)",
+                   data=lambda: acled.to_csv(index=False),  # built only when clicked
                    file_name="sitrep-events-acled.csv", mime="text/csv", on_click="ignore")
 export_all_button(filters)
