@@ -511,7 +511,7 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("analytics.ingest", "read_file", "read and parse JSONL", "main"),
     ("analytics.extraction", "enrich", "extraction glue (ids, rows)", "worker"),
     ("analytics.extraction", "score_comments", "comment sentiment (VADER)", "worker"),
-    ("analytics.extraction", "report_sentences", "sentence splitting (syntok)", "worker"),
+    ("analytics.extraction", "report_sentences", "sentence splitting", "worker"),
     ("analytics.extraction", "analyse", "mentions glue", "worker"),
     ("analytics.extraction.facts", "find_actors", "actor matching", "worker"),
     ("analytics.extraction.facts", "find_mentions", "place matching", "worker"),
