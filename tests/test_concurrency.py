@@ -19,12 +19,10 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -32,6 +30,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 from analytics.paths import PROJECT_DIR
+from tests.browser_support import free_port, wait_for
 from tests.conftest import FAKES_CSV
 
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
@@ -140,19 +139,6 @@ def write_corpus(path: Path, count: int, tag: str) -> int:
     return count
 
 
-def wait_for(predicate: Callable[[], object], timeout: float, what: str,
-             interval: float = 0.05) -> object:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(interval)
-
-
 def read_jsonl(path: Path) -> list[dict]:
     """Complete lines only (the writer may be mid-line)."""
     if not path.exists():
@@ -211,12 +197,6 @@ def lock_holders(lock_file: Path) -> set[int]:
         if "->" not in fields and fields[1] == "FLOCK" and fields[5].endswith(f":{inode}"):
             holders.add(int(fields[4]))
     return holders
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- 1. a reader process and a writer process at once ----------------------------------------
