@@ -2,7 +2,8 @@
 
 Floors: every required seed item found with at most two spurious events; FA-KES primary
 governorate >= 93%. The FA-KES main-event date is held to what its gold allows (see
-README, "Extraction quality"): above the trivial first-date rule, and >= 71%.
+README, "Extraction quality"): above the trivial first-date rule, >= 71%, and within 3% of
+the ceiling that any text-based rule has on this gold (measured by ``evaluate_fakes``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,15 @@ def test_fakes_main_event_date(fakes):
     assert found.total == 384
     assert found.value >= 0.71
     assert found.hits > fakes["fa-kes: baseline, first explicit date"].hits
+
+
+def test_fakes_main_event_date_close_to_what_the_text_allows(fakes):
+    """The issue's 75% lies above the ceiling (gold dates the text states at all, 73.2%):
+    hold the rule to nearly all of what is reachable instead."""
+    found = fakes["fa-kes: main-event date exact"]
+    ceiling = fakes["fa-kes: ceiling, gold date in the text"]
+    assert found.hits <= ceiling.hits < found.total
+    assert found.hits >= 0.97 * ceiling.hits
 
 
 def test_evaluate_command_prints_the_table(tmp_path):
