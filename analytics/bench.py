@@ -679,7 +679,7 @@ def phase_queries(p: dict[str, Any]) -> dict[str, Any]:
     import duckdb
 
     from analytics.db import Reader
-    from analytics.queries import DEFAULTS, QUERIES, parameters, run
+    from analytics.queries import bind, run
     from analytics.store.snapshots import current_snapshot
 
     master = Path(p["db"])
@@ -725,12 +725,11 @@ def phase_queries(p: dict[str, Any]) -> dict[str, Any]:
         for i, q in enumerate(q for q in recorded[page] if q.key == heaviest):
             if i >= 5 and time.perf_counter() - page_started > page_budget:
                 break
-            candidates = {**DEFAULTS, **q.filters.sql_params(), **q.extra}
-            params = {k: candidates[k] for k in parameters(q.name)}
+            sql, params = bind(q.name, q.filters, **q.extra)
             if i == 0:  # warm this connection's caches as the Reader's are
-                con.execute(QUERIES[q.name], params).to_arrow_table()
+                con.execute(sql, params).to_arrow_table()
             t0 = time.perf_counter()
-            con.execute(QUERIES[q.name], params).to_arrow_table()
+            con.execute(sql, params).to_arrow_table()
             alone.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             run(reader, q.name, q.filters, **q.extra)

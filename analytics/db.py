@@ -17,7 +17,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics.store.snapshots import current_snapshot
+from analytics.store.snapshots import current_snapshot, has_read_tables, republish
+
+# DuckDB's own buffers for the dashboard process: with pandas frames and Streamlit on top,
+# the server stays under the 1.5 GB; larger sorts and joins spill to disk.
+MEMORY_LIMIT = "512MB"
 
 
 class NoData(Exception):
@@ -29,7 +33,7 @@ class Reader:
 
     def __init__(self, master: Path) -> None:
         self.master = master
-        self._con = duckdb.connect()
+        self._con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
         self._lock = threading.Lock()
         self._attached: list[tuple[Path, str]] = []  # newest last
         self._aliases = (f"snap{n}" for n in itertools.count(1))
@@ -76,6 +80,14 @@ class Reader:
                 return self._attached[-1][1]
             alias = next(self._aliases)
             self._con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
+            if not has_read_tables(self._con, alias):
+                # Published by an older Sitrep: publish it again with the read-side tables
+                # (once, slow at scale), then read whatever is current.
+                self._con.execute(f"DETACH {alias}")
+                republish(self.master, path)
+                path = current_snapshot(self.master) or path
+                alias = next(self._aliases)
+                self._con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
             self._attached.append((path, alias))
             # Keep the previous snapshot attached: a query in another thread may be using it.
             while len(self._attached) > 2:

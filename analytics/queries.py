@@ -18,164 +18,166 @@ What a filter means:
 * sentiment: comments scored in the range;
 * text: reports whose title or body contains it; events and evacuations whose evidence
   sentence does; comments that contain it.
+
+How they run fast (issue #5): every statement reads the read-side tables that ``publish``
+builds into each snapshot (``analytics.store.rollups``: pre-aggregates keyed by an integer
+report id, sorted and denormalized copies). A statement is assembled per *set of active
+filters* from constant fragments, so DuckDB only plans the conditions in use; values still
+travel as parameters. Comment aggregates are precomputed for the default sentiment range
+only: with a narrower range, or free text (which applies to comment text), the comment
+queries switch to an exact statement over ``ro_comments``. Every statement returns the same
+columns and values as the plain SQL over the base tables (``tests/test_rollups.py``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 
 import pandas as pd
 
 from analytics.db import Reader
-from analytics.filters import Filters
+from analytics.filters import SENTIMENT_RANGE, Filters
+from analytics.store.rollups import EXTREMES_PER_REPORT
 
 GRAINS = ("day", "week", "month")
 
-_REPORT_CONDITIONS = """
-    ($start IS NULL OR r.published >= $start)
-    AND ($end IS NULL OR r.published <= $end)
-    AND (len($sources) = 0 OR list_contains($sources, r.source))
-    AND (len($admin1) = 0 OR list_contains($admin1, r.primary_admin1) OR r.report_id IN (
-        SELECT report_id FROM place_mentions
-        WHERE len($admin1) > 0 AND comment_position IS NULL AND list_contains($admin1, admin1)))
-    AND (len($places) = 0 OR r.report_id IN (
-        SELECT report_id FROM place_mentions
-        WHERE len($places) > 0 AND comment_position IS NULL AND list_contains($places, place)))
-    AND (len($actors) = 0 OR r.report_id IN (
-        SELECT report_id FROM actor_mentions
-        WHERE len($actors) > 0 AND comment_position IS NULL AND list_contains($actors, actor)))
-    AND (len($event_types) = 0 OR r.report_id IN (
-        SELECT report_id FROM events
-        WHERE len($event_types) > 0 AND list_contains($event_types, event_type)))
-"""
-_REPORT_TEXT = """
-    AND ($text = '' OR contains(lower(r.title), $text) OR r.report_id IN (
-        SELECT report_id FROM paragraphs WHERE $text <> '' AND contains(lower(text), $text)))
-"""
-# Reports passing every filter (text included).
-FR = f"fr AS (SELECT r.* FROM reports r WHERE {_REPORT_CONDITIONS} {_REPORT_TEXT})"
-# Reports passing every filter but the text one (comments apply the text to themselves).
-FR_NO_TEXT = f"fr AS (SELECT r.* FROM reports r WHERE {_REPORT_CONDITIONS})"
+# --- filter fragments, one per active filter -------------------------------------------------
 
-FE = """
-fe AS (
-    SELECT e.*, r.title, r.source AS outlet, m.group_id
-    FROM events e
-    JOIN reports r USING (report_id)
-    LEFT JOIN event_group_members m USING (event_id)
-    WHERE ($start IS NULL OR e.event_date >= $start)
-      AND ($end IS NULL OR e.event_date <= $end)
-      AND (len($admin1) = 0 OR list_contains($admin1, e.admin1))
-      AND (len($places) = 0 OR list_contains($places, e.location))
-      AND (len($actors) = 0 OR list_contains($actors, e.actor1)
-           OR list_contains($actors, e.actor2))
-      AND (len($event_types) = 0 OR list_contains($event_types, e.event_type))
-      AND (len($sources) = 0 OR list_contains($sources, r.source)
-           OR list_contains($sources, e.source))
-      AND ($text = '' OR contains(lower(e.evidence), $text))
-)"""
+# On a report-keyed table aliased ``x`` with columns rid, published, source.
+_REPORT_CONDITIONS = {
+    "start": "x.published >= $start",
+    "end": "x.published <= $end",
+    "sources": "list_contains($sources, x.source)",
+    "admin1": "x.rid IN (SELECT rid FROM ro_report_admin1 WHERE list_contains($admin1, admin1))",
+    "places": "x.rid IN (SELECT rid FROM ro_report_places WHERE list_contains($places, place))",
+    "actors": "x.rid IN (SELECT rid FROM ro_report_actors WHERE list_contains($actors, actor))",
+    "event_types": "x.rid IN (SELECT rid FROM ro_report_event_types "
+    "WHERE list_contains($event_types, event_type))",
+    "text": "x.rid IN (SELECT rid FROM ro_report_text WHERE contains(doc, $text))",
+}
+# Free text containing NUL (the separator in ro_report_text.doc): straight from the base tables.
+_REPORT_TEXT_NUL = """x.rid IN (SELECT r.rid FROM ro_reports r JOIN reports t USING (report_id)
+    WHERE contains(lower(t.title), $text) UNION SELECT r.rid FROM ro_reports r
+    JOIN paragraphs p USING (report_id) WHERE contains(lower(p.text), $text))"""
+_EVENT_CONDITIONS = {
+    "start": "e.event_date >= $start",
+    "end": "e.event_date <= $end",
+    "admin1": "list_contains($admin1, e.admin1)",
+    "places": "list_contains($places, e.location)",
+    "actors": "(list_contains($actors, e.actor1) OR list_contains($actors, e.actor2))",
+    "event_types": "list_contains($event_types, e.event_type)",
+    "sources": "(list_contains($sources, e.outlet) OR list_contains($sources, e.source))",
+    "text": "contains(e.evidence_lc, $text)",
+}
+_EVACUATION_CONDITIONS = {
+    "start": "v.event_date >= $start",
+    "end": "v.event_date <= $end",
+    "admin1": "(list_contains($admin1, v.origin_admin1) "
+    "OR list_contains($admin1, v.destination_admin1))",
+    "places": "(list_contains($places, v.origin) OR list_contains($places, v.destination))",
+    "actors": "list_contains($actors, v.group_name)",
+    "sources": "(list_contains($sources, v.outlet) OR list_contains($sources, v.claimed_by))",
+    "text": "contains(v.evidence_lc, $text)",
+}
+MULTI = ("sources", "admin1", "places", "actors", "event_types")
 
-FV = """
-fv AS (
-    SELECT v.*, r.title, r.source AS outlet
-    FROM evacuations v
-    JOIN reports r USING (report_id)
-    WHERE ($start IS NULL OR v.event_date >= $start)
-      AND ($end IS NULL OR v.event_date <= $end)
-      AND (len($admin1) = 0 OR list_contains($admin1, v.origin_admin1)
-           OR list_contains($admin1, v.destination_admin1))
-      AND (len($places) = 0 OR list_contains($places, v.origin)
-           OR list_contains($places, v.destination))
-      AND (len($actors) = 0 OR list_contains($actors, v.group_name))
-      AND (len($sources) = 0 OR list_contains($sources, r.source)
-           OR list_contains($sources, v.claimed_by))
-      AND ($text = '' OR contains(lower(v.evidence), $text))
-)"""
 
-FC = f"""
-{FR_NO_TEXT},
-fc AS (
-    SELECT c.*, fr.title, fr.published, fr.source,
-           coalesce(CAST(c.posted_at AS DATE), fr.published) AS day
-    FROM comments c JOIN fr USING (report_id)
-    WHERE c.sentiment_score BETWEEN $sent_lo AND $sent_hi
-      AND ($text = '' OR contains(lower(c.text), $text))
-      AND (len($actors) = 0 OR fr.report_id IN (
-          SELECT report_id FROM actor_mentions
-          WHERE len($actors) > 0 AND list_contains($actors, actor)))
-)"""
+def active_filters(params: Mapping[str, object]) -> frozenset[str]:
+    """Which filters restrict anything: only their fragments go into the statement."""
+    on = {k for k in ("start", "end") if params.get(k) is not None}
+    on |= {k for k in MULTI if params.get(k)}
+    text = str(params.get("text") or "")
+    if text:
+        on.add("text_nul" if "\x00" in text else "text")
+    if (params.get("sent_lo"), params.get("sent_hi")) != SENTIMENT_RANGE:
+        on.add("sentiment")
+    return frozenset(on)
 
-FM = f"""
-{FR},
-fm AS (
-    SELECT a.*, fr.published FROM actor_mentions a JOIN fr USING (report_id)
-    WHERE a.comment_position IS NULL
-)"""
+
+def _where(conditions: Mapping[str, str], active: frozenset[str], text: bool = True) -> str:
+    parts = [sql for key, sql in conditions.items() if key in active and (text or key != "text")]
+    if text and "text_nul" in active:
+        parts.append(_REPORT_TEXT_NUL if conditions is _REPORT_CONDITIONS
+                     else conditions["text"])
+    return " AND ".join(parts) or "TRUE"
+
+
+def _fragments(active: frozenset[str]) -> dict[str, str]:
+    """The pieces templates refer to as {R}, {RN}, {FR}, {FE}, {FV}, {FC}."""
+    report = _where(_REPORT_CONDITIONS, active)
+    report_no_text = _where(_REPORT_CONDITIONS, active, text=False)
+    comment_text = "AND contains(x.text_lc, $text)" if active & {"text", "text_nul"} else ""
+    sentiment = ("AND x.sentiment_score BETWEEN $sent_lo AND $sent_hi"
+                 if "sentiment" in active else "AND x.sentiment_score BETWEEN -1 AND 1")
+    return {
+        "R": report,
+        "RN": report_no_text,
+        "FR": f"fr AS (SELECT * FROM ro_reports x WHERE {report})",
+        "FE": f"fe AS (SELECT * FROM ro_events e WHERE {_where(_EVENT_CONDITIONS, active)})",
+        "FV": "fv AS (SELECT * FROM ro_evacuations v "
+              f"WHERE {_where(_EVACUATION_CONDITIONS, active)})",
+        # exact comments: every filter, the sentiment range and the text on the comment
+        "FC": f"""fc AS (
+            SELECT x.*, r.report_id, r.title FROM ro_comments x JOIN ro_reports r USING (rid)
+            WHERE {report_no_text} {sentiment} {comment_text})""",
+    }
+
+
+# --- the statements ---------------------------------------------------------------------------
 
 QUERIES: dict[str, str] = {
     # --- filter widgets ----------------------------------------------------------------
     "filter_options": """
-        SELECT 'admin1' AS kind, admin1 AS value, count(*) AS n FROM place_mentions
-            WHERE admin1 IS NOT NULL GROUP BY admin1
-        UNION ALL SELECT 'place', place, count(*) FROM place_mentions GROUP BY place
-        UNION ALL SELECT 'actor', actor, count(*) FROM actor_mentions GROUP BY actor
-        UNION ALL SELECT 'event_type', event_type, count(*) FROM events GROUP BY event_type
-        UNION ALL SELECT 'source', source, count(*) FROM reports
-            WHERE source IS NOT NULL GROUP BY source
-        ORDER BY kind, n DESC, value
+        SELECT kind, value, n FROM ro_filter_options ORDER BY kind, n DESC, value
     """,
     "date_span": """
-        SELECT min(published) AS first, max(published) AS last FROM reports
+        SELECT first, last FROM ro_date_span
     """,
     # --- overview -----------------------------------------------------------------------
-    "overview_totals": f"""
+    "overview_totals": """
         WITH {FR}, {FE}, {FV}
         SELECT
             (SELECT count(*) FROM fr)                                   AS reports,
             (SELECT count(*) FROM fe)                                   AS event_mentions,
-            (SELECT count(DISTINCT coalesce(group_id, event_id)) FROM fe) AS events,
+            (SELECT count(DISTINCT key) FROM fe)                        AS events,
             (SELECT coalesce(sum(people_best), 0) FROM fv)              AS people_evacuated,
-            (SELECT count(*) FROM comments c JOIN fr USING (report_id)
-                WHERE c.sentiment_score BETWEEN $sent_lo AND $sent_hi)  AS comments,
-            (SELECT avg(c.sentiment_score) FROM comments c JOIN fr USING (report_id)
-                WHERE c.sentiment_score BETWEEN $sent_lo AND $sent_hi)  AS mean_sentiment
+            (SELECT coalesce(sum(c_n), 0)::BIGINT FROM fr)              AS comments,
+            (SELECT sum(c_sum) / sum(c_n) FROM fr)                      AS mean_sentiment
     """,
-    "overview_timeline": f"""
+    "overview_timeline": """
         WITH {FR}, {FE},
         r AS (SELECT date_trunc($grain, published) AS period, count(*) AS reports
               FROM fr WHERE published IS NOT NULL GROUP BY 1),
-        e AS (SELECT date_trunc($grain, event_date) AS period,
-                     count(DISTINCT coalesce(group_id, event_id)) AS events
+        e AS (SELECT date_trunc($grain, event_date) AS period, count(DISTINCT key) AS events
               FROM fe WHERE event_date IS NOT NULL GROUP BY 1)
         SELECT coalesce(r.period, e.period) AS period, coalesce(reports, 0) AS reports,
                coalesce(events, 0) AS events
         FROM r FULL JOIN e ON r.period = e.period ORDER BY period
     """,
-    "latest_reports": f"""
+    "latest_reports": """
         WITH {FR}
         SELECT report_id, published, title, source, primary_location, primary_admin1,
                n_comments
-        FROM fr ORDER BY published DESC NULLS LAST, title LIMIT $limit
+        FROM fr ORDER BY published DESC NULLS LAST, title, report_id LIMIT $limit
     """,
     # --- events -------------------------------------------------------------------------
-    "events_timeline": f"""
+    "events_timeline": """
         WITH {FE}
         SELECT date_trunc($grain, event_date) AS period, event_type,
-               count(DISTINCT coalesce(group_id, event_id)) AS events,
-               count(*) AS mentions
+               count(DISTINCT key) AS events, count(*) AS mentions
         FROM fe WHERE event_date IS NOT NULL GROUP BY ALL ORDER BY period, event_type
     """,
-    "events_map": f"""
+    "events_map": """
         WITH {FE}
         SELECT location, admin1, latitude, longitude, event_type,
-               count(DISTINCT coalesce(group_id, event_id)) AS events,
+               count(DISTINCT key) AS events,
                min(event_date) AS first_date, max(event_date) AS last_date
         FROM fe WHERE latitude IS NOT NULL AND longitude IS NOT NULL
-        GROUP BY ALL ORDER BY events DESC
+        GROUP BY ALL ORDER BY events DESC, location, admin1, event_type, latitude, longitude
     """,
-    "events_table": f"""
+    "events_table": """
         WITH {FE}
         SELECT event_date, date_precision, event_type, sub_event_type, location, admin1,
                actor1, actor2, fatalities, source, evidence, title, report_id, event_id,
@@ -186,7 +188,7 @@ QUERIES: dict[str, str] = {
           AND (len($pick_locations) = 0 OR list_contains($pick_locations, location))
         ORDER BY event_date DESC NULLS LAST, event_id LIMIT $limit
     """,
-    "events_acled": f"""
+    "events_acled": """
         WITH {FE}
         SELECT event_id, event_date, time_precision, event_type, sub_event_type, actor1,
                actor2, admin1, location, latitude, longitude, geo_precision, fatalities,
@@ -194,7 +196,7 @@ QUERIES: dict[str, str] = {
         FROM fe ORDER BY event_date, event_id
     """,
     # --- evacuations --------------------------------------------------------------------
-    "evacuations_over_time": f"""
+    "evacuations_over_time": """
         WITH {FV}, p AS (
             SELECT date_trunc($grain, event_date) AS period,
                    sum(coalesce(people_best, 0)) AS people, sum(coalesce(buses, 0)) AS buses,
@@ -202,116 +204,126 @@ QUERIES: dict[str, str] = {
             FROM fv WHERE event_date IS NOT NULL GROUP BY 1)
         SELECT *, sum(people) OVER (ORDER BY period) AS cumulative FROM p ORDER BY period
     """,
-    "evacuation_flows": f"""
+    "evacuation_flows": """
         WITH {FV}
         SELECT coalesce(origin, 'unknown') AS origin,
                coalesce(destination, 'unknown') AS destination,
                sum(coalesce(people_best, 0)) AS people, count(*) AS evacuations
-        FROM fv GROUP BY ALL HAVING sum(coalesce(people_best, 0)) > 0 ORDER BY people DESC
+        FROM fv GROUP BY ALL HAVING sum(coalesce(people_best, 0)) > 0
+        ORDER BY people DESC, origin, destination
     """,
-    "evacuations_table": f"""
+    "evacuations_table": """
         WITH {FV}
         SELECT event_date, people_low, people_best, people_high, buses, who, group_name,
                origin, origin_admin1, destination, destination_admin1, deal, claimed_by,
                evidence, title, report_id
-        FROM fv ORDER BY event_date DESC NULLS LAST LIMIT $limit
+        FROM fv ORDER BY event_date DESC NULLS LAST, evacuation_id LIMIT $limit
     """,
-    # --- actors -------------------------------------------------------------------------
-    "top_actors": f"""
-        WITH {FM}
-        SELECT actor, count(*) AS mentions, count(DISTINCT report_id) AS reports
-        FROM fm GROUP BY actor ORDER BY mentions DESC, actor LIMIT $limit
+    # --- actors (article mentions, counted per report in ro_report_actors) --------------
+    "top_actors": """
+        SELECT actor, sum(mentions)::BIGINT AS mentions, count(*) AS reports
+        FROM ro_report_actors x WHERE {R}
+        GROUP BY actor ORDER BY mentions DESC, actor LIMIT $limit
     """,
-    "actor_mentions_over_time": f"""
-        WITH {FM}
-        SELECT date_trunc($grain, published) AS period, actor, count(*) AS mentions
-        FROM fm WHERE published IS NOT NULL AND list_contains($chosen, actor)
+    "actor_mentions_over_time": """
+        SELECT date_trunc($grain, published) AS period, actor,
+               sum(mentions)::BIGINT AS mentions
+        FROM ro_report_actors x
+        WHERE {R} AND published IS NOT NULL AND list_contains($chosen, actor)
         GROUP BY ALL ORDER BY period, actor
     """,
-    "comention_matrix": f"""
-        WITH {FM},
-        top AS (SELECT actor FROM fm GROUP BY actor ORDER BY count(*) DESC, actor
+    # Reports naming both actors of a pair, among the top ``limit``: each report's set of
+    # top actors as a bit mask, masks counted, then expanded to pairs (no self-join of
+    # ~1 M rows). ``limit`` above 62 uses the pair join instead (see _ALTERNATIVES).
+    "comention_matrix": """
+        WITH m AS (SELECT rid, actor, mentions FROM ro_report_actors x WHERE {R}),
+        top AS (SELECT actor FROM m GROUP BY actor ORDER BY sum(mentions) DESC, actor
                 LIMIT $limit),
-        pairs AS (SELECT DISTINCT report_id, actor FROM fm WHERE actor IN (SELECT actor FROM top))
-        SELECT a.actor AS actor_a, b.actor AS actor_b, count(*) AS reports
-        FROM pairs a JOIN pairs b USING (report_id)
-        GROUP BY ALL ORDER BY reports DESC
+        bits AS (SELECT actor, (row_number() OVER (ORDER BY actor) - 1)::INTEGER AS bit
+                 FROM top),
+        masks AS (SELECT bit_or((1::BIGINT) << b.bit) AS mask
+                  FROM m JOIN bits b USING (actor) GROUP BY m.rid),
+        counted AS (SELECT mask, count(*) AS n FROM masks GROUP BY mask)
+        SELECT a.actor AS actor_a, b.actor AS actor_b, sum(n)::BIGINT AS reports
+        FROM counted, bits a, bits b
+        WHERE (mask >> a.bit) & 1 = 1 AND (mask >> b.bit) & 1 = 1
+        GROUP BY ALL ORDER BY reports DESC, actor_a, actor_b
     """,
-    "actor_profile": f"""
-        WITH {FM}
-        SELECT count(*) AS mentions, count(DISTINCT report_id) AS reports,
+    "actor_profile": """
+        SELECT coalesce(sum(mentions), 0)::BIGINT AS mentions, count(*) AS reports,
                min(published) AS first_seen, max(published) AS last_seen,
-               list(DISTINCT surface ORDER BY surface) AS surfaces
-        FROM fm WHERE actor = $actor
+               (SELECT list(DISTINCT surface ORDER BY surface) FROM ro_actor_surfaces x
+                WHERE x.actor = $actor AND {R}) AS surfaces
+        FROM ro_report_actors x WHERE x.actor = $actor AND {R}
     """,
-    "actor_places": f"""
+    "actor_places": """
         WITH {FE}
-        SELECT location, admin1, count(DISTINCT coalesce(group_id, event_id)) AS events
+        SELECT location, admin1, count(DISTINCT key) AS events
         FROM fe WHERE (actor1 = $actor OR actor2 = $actor) AND location IS NOT NULL
-        GROUP BY ALL ORDER BY events DESC LIMIT 15
+        GROUP BY ALL ORDER BY events DESC, location, admin1 LIMIT 15
     """,
-    "actor_events": f"""
+    "actor_events": """
         WITH {FE}
         SELECT event_type,
                count(*) FILTER (WHERE actor1 = $actor) AS as_actor1,
                count(*) FILTER (WHERE actor2 = $actor) AS as_actor2
         FROM fe WHERE actor1 = $actor OR actor2 = $actor GROUP BY ALL ORDER BY event_type
     """,
-    "actor_comment_sentiment": f"""
-        WITH {FC}
-        SELECT count(*) AS comments, avg(sentiment_score) AS mean_sentiment,
-               count(*) FILTER (WHERE sentiment_label = 'negative') AS negative,
-               count(*) FILTER (WHERE sentiment_label = 'positive') AS positive
-        FROM fc WHERE (report_id, position) IN (
-            SELECT report_id, comment_position FROM actor_mentions
-            WHERE actor = $actor AND comment_position IS NOT NULL)
+    # The report filters imply the comment filter's "report mentions one of the actors"
+    # (an article mention is a mention), so comment aggregates need only {RN}.
+    "actor_comment_sentiment": """
+        SELECT coalesce(sum(comments), 0)::BIGINT AS comments,
+               sum(s) / sum(comments) AS mean_sentiment,
+               coalesce(sum(negative), 0)::BIGINT AS negative,
+               coalesce(sum(positive), 0)::BIGINT AS positive
+        FROM ro_comment_actors x WHERE x.actor = $actor AND {RN}
     """,
     # --- comments -----------------------------------------------------------------------
-    "sentiment_histogram": f"""
-        WITH {FC}
-        SELECT floor(sentiment_score * 10) / 10 AS bucket, sentiment_label,
-               count(*) AS comments
-        FROM fc GROUP BY ALL ORDER BY bucket
+    "sentiment_histogram": """
+        SELECT bucket, sentiment_label, sum(n)::BIGINT AS comments
+        FROM ro_comment_buckets x WHERE {RN}
+        GROUP BY ALL ORDER BY bucket, sentiment_label
     """,
-    "sentiment_over_time": f"""
-        WITH {FC}
-        SELECT date_trunc($grain, day) AS period, avg(sentiment_score) AS mean_sentiment,
-               count(*) AS comments
-        FROM fc WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1
+    "sentiment_over_time": """
+        SELECT date_trunc($grain, day) AS period, sum(s) / sum(n) AS mean_sentiment,
+               sum(n)::BIGINT AS comments
+        FROM ro_comment_days x WHERE {RN} AND day IS NOT NULL GROUP BY 1 ORDER BY 1
     """,
-    "sentiment_per_report": f"""
-        WITH {FC}
-        SELECT report_id, any_value(title) AS title, any_value(published) AS published,
-               avg(sentiment_score) AS mean_sentiment, count(*) AS comments
-        FROM fc GROUP BY report_id ORDER BY comments DESC, published DESC LIMIT $limit
+    "sentiment_per_report": """
+        SELECT report_id, title, published, c_sum / c_n AS mean_sentiment, c_n AS comments
+        FROM ro_reports x WHERE {RN} AND c_n > 0
+        ORDER BY comments DESC, published DESC, report_id LIMIT $limit
     """,
-    "sentiment_by_actor": f"""
-        WITH {FC}
-        SELECT a.actor, avg(fc.sentiment_score) AS mean_sentiment, count(*) AS comments
-        FROM fc JOIN actor_mentions a
-          ON a.report_id = fc.report_id AND a.comment_position = fc.position
-        GROUP BY a.actor HAVING count(*) >= $min_comments
-        ORDER BY comments DESC LIMIT $limit
+    "sentiment_by_actor": """
+        SELECT actor, sum(m_sum) / sum(mentions) AS mean_sentiment,
+               sum(mentions)::BIGINT AS comments
+        FROM ro_comment_actors x WHERE {RN}
+        GROUP BY actor HAVING sum(mentions) >= $min_comments
+        ORDER BY comments DESC, actor LIMIT $limit
     """,
-    "top_commenters": f"""
-        WITH {FC}
-        SELECT author, count(*) AS comments, avg(sentiment_score) AS mean_sentiment
-        FROM fc WHERE author IS NOT NULL GROUP BY author
-        ORDER BY comments DESC, author LIMIT $limit
+    "top_commenters": """
+        SELECT author, sum(n)::BIGINT AS comments, sum(s) / sum(n) AS mean_sentiment
+        FROM ro_comment_authors x WHERE {RN}
+        GROUP BY author ORDER BY comments DESC, author LIMIT $limit
     """,
-    "extreme_comments": f"""
-        WITH {FC}
-        (SELECT 'most negative' AS side, sentiment_score, author, text, title, report_id
-         FROM fc ORDER BY sentiment_score, report_id, position LIMIT $limit)
-        UNION ALL
-        (SELECT 'most positive', sentiment_score, author, text, title, report_id
-         FROM fc ORDER BY sentiment_score DESC, report_id, position LIMIT $limit)
+    # Winners picked by rank on narrow columns, then their text fetched by (side, ord).
+    "extreme_comments": """
+        WITH picked AS (
+            (SELECT side, ord FROM ro_comment_extremes x
+             WHERE side = 'most negative' AND {RN} ORDER BY ord LIMIT $limit)
+            UNION ALL
+            (SELECT side, ord FROM ro_comment_extremes x
+             WHERE side = 'most positive' AND {RN} ORDER BY ord LIMIT $limit))
+        SELECT side, t.sentiment_score, t.author, t.text, r.title, t.report_id
+        FROM picked p JOIN ro_comment_extremes t USING (side, ord)
+        JOIN ro_reports r ON r.rid = t.rid
+        ORDER BY side, ord
     """,
     # --- reports ------------------------------------------------------------------------
-    "search_reports": f"""
+    "search_reports": """
         WITH {FR}
         SELECT report_id, published, title, source, primary_location, n_comments
-        FROM fr ORDER BY published DESC NULLS LAST, title LIMIT $limit
+        FROM fr ORDER BY published DESC NULLS LAST, title, report_id LIMIT $limit
     """,
     "report": """
         SELECT report_id, title, published, source, url, origin_file, ingested_at, warnings,
@@ -341,6 +353,93 @@ QUERIES: dict[str, str] = {
     """,
 }
 
+
+def _exact_comments(active: frozenset[str], params: Mapping[str, object]) -> bool:
+    """Comment pre-aggregates hold the default sentiment range and no comment-text filter."""
+    return bool(active & {"sentiment", "text", "text_nul"})
+
+
+# Exact statements over detail tables, used when ``when`` says the fast one cannot answer.
+_ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], bool], str]] = {
+    "overview_totals": (lambda active, params: "sentiment" in active, """
+        WITH {FR}, {FE}, {FV},
+        c AS (SELECT sentiment_score FROM ro_comments x
+              WHERE x.rid IN (SELECT rid FROM fr)
+                AND x.sentiment_score BETWEEN $sent_lo AND $sent_hi)
+        SELECT
+            (SELECT count(*) FROM fr)                                   AS reports,
+            (SELECT count(*) FROM fe)                                   AS event_mentions,
+            (SELECT count(DISTINCT key) FROM fe)                        AS events,
+            (SELECT coalesce(sum(people_best), 0) FROM fv)              AS people_evacuated,
+            (SELECT count(*) FROM c)                                    AS comments,
+            (SELECT avg(sentiment_score) FROM c)                        AS mean_sentiment
+    """),
+    "comention_matrix": (lambda active, params: int(params["limit"]) > 62, """
+        WITH m AS (SELECT rid, actor, mentions FROM ro_report_actors x WHERE {R}),
+        top AS (SELECT actor FROM m GROUP BY actor ORDER BY sum(mentions) DESC, actor
+                LIMIT $limit),
+        pairs AS (SELECT rid, actor FROM m WHERE actor IN (SELECT actor FROM top))
+        SELECT a.actor AS actor_a, b.actor AS actor_b, count(*) AS reports
+        FROM pairs a JOIN pairs b USING (rid)
+        GROUP BY ALL ORDER BY reports DESC, actor_a, actor_b
+    """),
+    "actor_comment_sentiment": (_exact_comments, """
+        WITH {FC}
+        SELECT count(*) AS comments, avg(sentiment_score) AS mean_sentiment,
+               count(*) FILTER (WHERE sentiment_label = 'negative') AS negative,
+               count(*) FILTER (WHERE sentiment_label = 'positive') AS positive
+        FROM fc WHERE (rid, position) IN (
+            SELECT rid, position FROM ro_comment_mentions WHERE actor = $actor)
+    """),
+    "sentiment_histogram": (_exact_comments, """
+        WITH {FC}
+        SELECT floor(sentiment_score * 10) / 10 AS bucket, sentiment_label,
+               count(*) AS comments
+        FROM fc GROUP BY ALL ORDER BY bucket, sentiment_label
+    """),
+    "sentiment_over_time": (_exact_comments, """
+        WITH {FC}
+        SELECT date_trunc($grain, day) AS period, avg(sentiment_score) AS mean_sentiment,
+               count(*) AS comments
+        FROM fc WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1
+    """),
+    "sentiment_per_report": (_exact_comments, """
+        WITH {FC}
+        SELECT report_id, any_value(title) AS title, any_value(published) AS published,
+               avg(sentiment_score) AS mean_sentiment, count(*) AS comments
+        FROM fc GROUP BY report_id
+        ORDER BY comments DESC, published DESC, report_id LIMIT $limit
+    """),
+    "sentiment_by_actor": (_exact_comments, """
+        WITH {FC}
+        SELECT a.actor, avg(fc.sentiment_score) AS mean_sentiment, count(*) AS comments
+        FROM fc JOIN ro_comment_mentions a USING (rid, position)
+        GROUP BY a.actor HAVING count(*) >= $min_comments
+        ORDER BY comments DESC, a.actor LIMIT $limit
+    """),
+    "top_commenters": (_exact_comments, """
+        WITH {FC}
+        SELECT author, count(*) AS comments, avg(sentiment_score) AS mean_sentiment
+        FROM fc WHERE author IS NOT NULL GROUP BY author
+        ORDER BY comments DESC, author LIMIT $limit
+    """),
+    "extreme_comments": (
+        lambda active, params: _exact_comments(active, params)
+        or int(params["limit"]) > EXTREMES_PER_REPORT, """
+        WITH {FC},
+        picked AS (
+            (SELECT 'most negative' AS side, rid, position, sentiment_score, title, report_id
+             FROM fc ORDER BY sentiment_score, report_id, position LIMIT $limit)
+            UNION ALL
+            (SELECT 'most positive', rid, position, sentiment_score, title, report_id
+             FROM fc ORDER BY sentiment_score DESC, report_id, position LIMIT $limit))
+        SELECT side, p.sentiment_score, c.author, c.text, p.title, report_id
+        FROM picked p JOIN comments c USING (report_id, position)
+        ORDER BY side, CASE side WHEN 'most negative' THEN p.sentiment_score
+                                 ELSE -p.sentiment_score END, report_id, position
+    """),
+}
+
 # Extra parameters some queries need, with their defaults.
 DEFAULTS: dict[str, object] = {
     "grain": "week", "limit": 50, "chosen": [], "actor": "", "min_comments": 3,
@@ -349,18 +448,37 @@ DEFAULTS: dict[str, object] = {
 
 
 @cache
-def parameters(name: str) -> tuple[str, ...]:
-    """The named parameters a query uses."""
-    return tuple(dict.fromkeys(re.findall(r"\$(\w+)", QUERIES[name])))
+def _assemble(template: str, active: frozenset[str]) -> tuple[str, tuple[str, ...]]:
+    fragments = _fragments(active)
+    sql = re.sub(r"\{(R|RN|FR|FE|FV|FC)\}", lambda m: fragments[m.group(1)], template)
+    return sql, tuple(dict.fromkeys(re.findall(r"\$(\w+)", sql)))
+
+
+def statement(name: str, params: Mapping[str, object]) -> tuple[str, dict[str, object]]:
+    """The SQL for ``name`` given every candidate parameter, and the parameters it binds."""
+    active = active_filters(params)
+    template = QUERIES[name]
+    alternative = _ALTERNATIVES.get(name)
+    if alternative and alternative[0](active, params):
+        template = alternative[1]
+    sql, names = _assemble(template, active)
+    return sql, {key: params[key] for key in names}
+
+
+def bind(name: str, filters: Filters | None = None,
+         **extra: object) -> tuple[str, dict[str, object]]:
+    """``statement`` for a filter state and a page's extra parameters."""
+    candidates: dict[str, object] = {
+        **DEFAULTS, **(filters or Filters()).sql_params(), **extra}
+    sql, params = statement(name, candidates)
+    if params.get("grain") not in (None, *GRAINS):
+        raise ValueError(f"grain must be one of {GRAINS}")
+    return sql, params
 
 
 def run(
     reader: Reader, name: str, filters: Filters | None = None, **extra: object
 ) -> pd.DataFrame:
     """Run the named query with the filters' parameters and ``extra`` bound by name."""
-    sql = QUERIES[name]
-    candidates: Mapping[str, object] = {**DEFAULTS, **(filters or Filters()).sql_params(), **extra}
-    params = {key: candidates[key] for key in parameters(name)}
-    if params.get("grain") not in (None, *GRAINS):
-        raise ValueError(f"grain must be one of {GRAINS}")
+    sql, params = bind(name, filters, **extra)
     return reader.query(sql, params)

@@ -9,6 +9,11 @@ changed name means new data (see ``analytics.db``). Each snapshot has its own fi
 because DuckDB refuses to attach one path twice in a process, and a reader may still be
 mid-query on the previous one. Old snapshots are removed once they are no longer current
 and older than ``KEEP_SECONDS``.
+
+Before the switch, read-side tables are built into the new file (``analytics.store.rollups``):
+pre-aggregates and sorted, denormalized copies the dashboard's queries read. They exist only
+in snapshots, never in the master, and a failure while building them leaves the previous
+snapshot current.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import time
 from pathlib import Path
 
 import duckdb
+
+from analytics.store import rollups
 
 POINTER = "CURRENT"
 KEEP_SECONDS = 120.0
@@ -40,7 +47,7 @@ def current_snapshot(master: Path) -> Path | None:
     return path if name and path.exists() else None
 
 
-def publish(con: duckdb.DuckDBPyConnection, master: Path) -> Path:
+def publish(con: duckdb.DuckDBPyConnection, master: Path, checkpoint: bool = True) -> Path:
     """Copy the open master database into a new snapshot and make it current, atomically."""
     folder = snapshot_dir(master)
     folder.mkdir(parents=True, exist_ok=True)
@@ -49,13 +56,20 @@ def publish(con: duckdb.DuckDBPyConnection, master: Path) -> Path:
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     source = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
-    con.execute("CHECKPOINT")
+    if checkpoint:
+        con.execute("CHECKPOINT")
     con.execute("ATTACH ? AS sitrep_snapshot", [str(tmp)])
     try:
         # identifiers: our own catalog names, not input
         con.execute(f'COPY FROM DATABASE "{source}" TO sitrep_snapshot')
-    finally:
+        rollups.build(con, "sitrep_snapshot")
+        con.execute("CHECKPOINT sitrep_snapshot")
+    except BaseException:
         con.execute("DETACH sitrep_snapshot")
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    con.execute("DETACH sitrep_snapshot")
     final = folder / name
     os.replace(tmp, final)
     pointer_tmp = folder / (POINTER + ".tmp")
@@ -63,6 +77,32 @@ def publish(con: duckdb.DuckDBPyConnection, master: Path) -> Path:
     os.replace(pointer_tmp, folder / POINTER)
     _prune(folder, keep=final)
     return final
+
+
+def has_read_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> bool:
+    """Whether the attached snapshot ``catalog`` has this version's read-side tables."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'ro_info'",
+        [catalog]).fetchone()
+    if not row or not row[0]:
+        return False
+    version = con.execute(f'SELECT max(version) FROM "{catalog}".ro_info').fetchone()  # ours
+    return bool(version) and version[0] == rollups.VERSION  # type: ignore[index]
+
+
+def republish(master: Path, snapshot: Path) -> Path | None:
+    """Publish ``snapshot`` again with the read-side tables, for snapshots written before them
+    (or by another version). Reads only the snapshot, never the master, which an ingest may
+    hold; does nothing if a newer snapshot became current meanwhile."""
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH ? AS legacy (READ_ONLY)", [str(snapshot)])
+        con.execute("USE legacy")
+        if current_snapshot(master) != snapshot:
+            return None
+        return publish(con, master, checkpoint=False)
+    finally:
+        con.close()
 
 
 def _prune(folder: Path, keep: Path) -> None:

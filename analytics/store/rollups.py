@@ -1,0 +1,246 @@
+"""Read-side tables built into every published snapshot (never in the master).
+
+The master stays normalized for the writer. A snapshot is read-only, so at publish time we
+can afford to precompute what the dashboard's queries would otherwise recompute on every
+render over millions of rows (3.6 M comments, 11 M actor mentions at 100,000 reports).
+
+Conventions shared by all ``ro_*`` tables:
+
+* ``rid`` is a dense INTEGER per report, numbered in (published, report_id) order. Joins and
+  semi-joins on it are far cheaper than on the 16+ character ``report_id``, and because every
+  table is stored sorted on it (or on a date), DuckDB's zone maps skip row groups outside a
+  date filter.
+* Tables keyed by report carry ``published`` and ``source``, so date and outlet filters apply
+  to them directly, without a join to the reports.
+* Comment aggregates (``c_n``/``c_sum``, ``ro_comment_*``) cover the comments whose score is in
+  the filters' default range ``[-1, 1]``: a narrower sentiment range, or free text applied to
+  comment text, is answered exactly from ``ro_comments`` instead (see ``analytics.queries``).
+
+``STATEMENTS`` run in order against the snapshot's catalog, after the copy and before the
+snapshot becomes current, so a failure leaves the previous snapshot in place.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+# Bump when a statement changes: readers republish snapshots built by another version.
+VERSION = 1
+
+# Most extreme comments kept per report and side; ``extreme_comments`` with a larger limit
+# falls back to the exact query.
+EXTREMES_PER_REPORT = 5
+
+STATEMENTS: dict[str, str] = {
+    # One row per report with the columns filters and report lists use, lowercased title
+    # not needed (it lives in ro_report_text), and the per-report comment count and score
+    # sum (default range) that overview_totals and sentiment_per_report add up.
+    "ro_reports": """
+        CREATE TABLE ro_reports AS
+        WITH c AS (
+            SELECT report_id, count(*) AS c_n, sum(sentiment_score) AS c_sum
+            FROM comments WHERE sentiment_score BETWEEN -1 AND 1 GROUP BY report_id)
+        SELECT (row_number() OVER (ORDER BY r.published NULLS LAST, r.report_id))::INTEGER
+                   AS rid,
+               r.report_id, r.published, r.source, r.title, r.primary_location,
+               r.primary_admin1, r.n_comments,
+               coalesce(c.c_n, 0)::BIGINT AS c_n, c.c_sum
+        FROM reports r LEFT JOIN c USING (report_id)
+        ORDER BY rid
+    """,
+    # Free text over a report: its lowercased title and paragraphs in one string, joined by
+    # NUL so a needle without NUL matches exactly when the title or one paragraph contains it.
+    # Stored uncompressed: contains() then reads raw bytes, about twice as fast as decoding
+    # the compressed strings on every search (the file grows by ~100 MB at 100,000 reports).
+    "ro_report_text": """
+        CREATE TABLE ro_report_text (rid INTEGER, doc VARCHAR USING COMPRESSION uncompressed);
+        INSERT INTO ro_report_text
+        WITH p AS (
+            SELECT report_id, string_agg(lower(text), chr(0) ORDER BY position) AS body
+            FROM paragraphs GROUP BY report_id)
+        SELECT r.rid, coalesce(lower(t.title), '') || chr(0) || coalesce(p.body, '') AS doc
+        FROM ro_reports r JOIN reports t USING (report_id) LEFT JOIN p USING (report_id)
+        ORDER BY r.rid
+    """,
+    # Governorate filter: a report's primary governorate and those its article names.
+    "ro_report_admin1": """
+        CREATE TABLE ro_report_admin1 AS
+        SELECT DISTINCT r.rid, a.admin1 FROM (
+            SELECT report_id, primary_admin1 AS admin1 FROM reports
+            WHERE primary_admin1 IS NOT NULL
+            UNION
+            SELECT report_id, admin1 FROM place_mentions
+            WHERE comment_position IS NULL AND admin1 IS NOT NULL
+        ) a JOIN ro_reports r USING (report_id)
+        ORDER BY r.rid
+    """,
+    # Place filter: places an article names.
+    "ro_report_places": """
+        CREATE TABLE ro_report_places AS
+        SELECT DISTINCT r.rid, m.place FROM place_mentions m JOIN ro_reports r USING (report_id)
+        WHERE m.comment_position IS NULL
+        ORDER BY r.rid
+    """,
+    # Event-type filter on reports.
+    "ro_report_event_types": """
+        CREATE TABLE ro_report_event_types AS
+        SELECT DISTINCT r.rid, e.event_type FROM events e JOIN ro_reports r USING (report_id)
+        WHERE e.event_type IS NOT NULL
+        ORDER BY r.rid
+    """,
+    # Article actor mentions counted per (actor, report): the actor filter and the Actors
+    # page (top actors, timeline, co-mentions, profile) read ~0.7 M rows instead of 11 M.
+    "ro_report_actors": """
+        CREATE TABLE ro_report_actors AS
+        SELECT m.actor, r.rid, r.published, r.source, count(*) AS mentions
+        FROM actor_mentions m JOIN ro_reports r USING (report_id)
+        WHERE m.comment_position IS NULL
+        GROUP BY ALL ORDER BY m.actor, r.rid
+    """,
+    # The spellings of an actor per report, for the actor profile.
+    "ro_actor_surfaces": """
+        CREATE TABLE ro_actor_surfaces AS
+        SELECT DISTINCT m.actor, r.rid, r.published, r.source, m.surface
+        FROM actor_mentions m JOIN ro_reports r USING (report_id)
+        WHERE m.comment_position IS NULL
+        ORDER BY m.actor, r.rid
+    """,
+    # Comments in their exact form for the slow path (sentiment range, free text): integer
+    # report key, the day the Comments page plots, and the lowercased text (no lower() of
+    # 900 MB per query). The original text stays in ``comments``. Not sorted: sorting 3.6 M
+    # rows of text doubled the publish time for little pruning on the slow path.
+    "ro_comments": """
+        CREATE TABLE ro_comments AS
+        SELECT r.rid, c.position, r.published, r.source,
+               coalesce(CAST(c.posted_at AS DATE), r.published) AS day,
+               c.sentiment_score, c.sentiment_label, c.author, lower(c.text) AS text_lc
+        FROM comments c JOIN ro_reports r USING (report_id)
+    """,
+    # Actor mentions inside comments, keyed by integer report id (exact path).
+    "ro_comment_mentions": """
+        CREATE TABLE ro_comment_mentions AS
+        SELECT r.rid, m.comment_position AS position, m.actor
+        FROM actor_mentions m JOIN ro_reports r USING (report_id)
+        WHERE m.comment_position IS NOT NULL
+    """,
+    # Sentiment histogram: comments per (report, bucket, label).
+    "ro_comment_buckets": """
+        CREATE TABLE ro_comment_buckets AS
+        SELECT rid, published, source, floor(sentiment_score * 10) / 10 AS bucket,
+               sentiment_label, count(*) AS n
+        FROM ro_comments WHERE sentiment_score BETWEEN -1 AND 1
+        GROUP BY ALL ORDER BY rid
+    """,
+    # Sentiment over time: comments and score sum per (report, day).
+    "ro_comment_days": """
+        CREATE TABLE ro_comment_days AS
+        SELECT rid, published, source, day, count(*) AS n, sum(sentiment_score) AS s
+        FROM ro_comments WHERE sentiment_score BETWEEN -1 AND 1
+        GROUP BY ALL ORDER BY rid
+    """,
+    # Top commenters: comments and score sum per (report, author).
+    "ro_comment_authors": """
+        CREATE TABLE ro_comment_authors AS
+        SELECT rid, published, source, author, count(*) AS n, sum(sentiment_score) AS s
+        FROM ro_comments WHERE sentiment_score BETWEEN -1 AND 1 AND author IS NOT NULL
+        GROUP BY ALL ORDER BY rid
+    """,
+    # Comment sentiment by actor, per (actor, report): distinct comments that mention the
+    # actor (actor profile: count, sum, negative, positive) and mention rows (the Comments
+    # page's "by actor" joins mentions, so a comment naming an actor twice counts twice).
+    "ro_comment_actors": """
+        CREATE TABLE ro_comment_actors AS
+        WITH m AS (
+            SELECT rid, position, actor, count(*) AS k FROM ro_comment_mentions GROUP BY ALL)
+        SELECT m.actor, c.rid, any_value(c.published) AS published,
+               any_value(c.source) AS source, count(*) AS comments,
+               sum(c.sentiment_score) AS s,
+               count(*) FILTER (WHERE c.sentiment_label = 'negative') AS negative,
+               count(*) FILTER (WHERE c.sentiment_label = 'positive') AS positive,
+               sum(m.k)::BIGINT AS mentions, sum(m.k * c.sentiment_score) AS m_sum
+        FROM m JOIN ro_comments c USING (rid, position)
+        WHERE c.sentiment_score BETWEEN -1 AND 1
+        GROUP BY m.actor, c.rid ORDER BY m.actor, c.rid
+    """,
+    # Each report's most negative and most positive comments (ties by position): the
+    # filtered top N is always among the per-report top N. ``ord`` ranks the candidates of a
+    # side in the page's order (score, report_id, position), so the query is an integer
+    # top-N on narrow columns, and the winners' text is fetched by (side, ord), which the
+    # table's sort order lets DuckDB find without reading every text.
+    "ro_comment_extremes": f"""
+        CREATE TABLE ro_comment_extremes AS
+        WITH ranked AS (
+            SELECT c.rid, r.report_id, c.position, c.published, c.source, c.sentiment_score,
+                   c.author,
+                   row_number() OVER (PARTITION BY c.rid ORDER BY c.sentiment_score, c.position)
+                       AS neg_rank,
+                   row_number() OVER (PARTITION BY c.rid
+                                      ORDER BY c.sentiment_score DESC, c.position) AS pos_rank
+            FROM ro_comments c JOIN ro_reports r USING (rid)
+            WHERE c.sentiment_score BETWEEN -1 AND 1),
+        sides AS (
+            SELECT 'most negative' AS side,
+                   row_number() OVER (ORDER BY sentiment_score, report_id, position) AS ord,
+                   * EXCLUDE (neg_rank, pos_rank)
+            FROM ranked WHERE neg_rank <= {EXTREMES_PER_REPORT}
+            UNION ALL
+            SELECT 'most positive',
+                   row_number() OVER (ORDER BY sentiment_score DESC, report_id, position),
+                   * EXCLUDE (neg_rank, pos_rank)
+            FROM ranked WHERE pos_rank <= {EXTREMES_PER_REPORT})
+        SELECT s.*, c.text
+        FROM sides s JOIN comments c ON c.report_id = s.report_id AND c.position = s.position
+        ORDER BY s.side, s.ord
+    """,
+    # Events with what their filters and tables need from the report and the event group,
+    # the distinct-event key and the lowercased evidence, sorted by date.
+    "ro_events": """
+        CREATE TABLE ro_events AS
+        SELECT e.*, r.title, r.source AS outlet, m.group_id,
+               coalesce(m.group_id, e.event_id) AS key, lower(e.evidence) AS evidence_lc
+        FROM events e
+        JOIN reports r USING (report_id)
+        LEFT JOIN event_group_members m USING (event_id)
+        ORDER BY e.event_date NULLS LAST, e.event_id
+    """,
+    # Evacuations with their report's title and outlet and the lowercased evidence.
+    "ro_evacuations": """
+        CREATE TABLE ro_evacuations AS
+        SELECT v.*, r.title, r.source AS outlet, lower(v.evidence) AS evidence_lc
+        FROM evacuations v JOIN reports r USING (report_id)
+        ORDER BY v.event_date NULLS LAST, v.evacuation_id
+    """,
+    # The sidebar's choices with their counts (the same on every render of a snapshot).
+    "ro_filter_options": """
+        CREATE TABLE ro_filter_options AS
+        SELECT 'admin1' AS kind, admin1 AS value, count(*) AS n FROM place_mentions
+            WHERE admin1 IS NOT NULL GROUP BY admin1
+        UNION ALL SELECT 'place', place, count(*) FROM place_mentions GROUP BY place
+        UNION ALL SELECT 'actor', actor, count(*) FROM actor_mentions GROUP BY actor
+        UNION ALL SELECT 'event_type', event_type, count(*) FROM events GROUP BY event_type
+        UNION ALL SELECT 'source', source, count(*) FROM reports
+            WHERE source IS NOT NULL GROUP BY source
+    """,
+    # Which read-side tables this snapshot has (see ``analytics.db``: older snapshots are
+    # republished on first read).
+    "ro_info": f"""
+        CREATE TABLE ro_info AS SELECT {VERSION} AS version
+    """,
+    "ro_date_span": """
+        CREATE TABLE ro_date_span AS
+        SELECT min(published) AS first, max(published) AS last FROM reports
+    """,
+}
+
+
+def build(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """Create every ``ro_*`` table inside ``catalog`` (the snapshot being published)."""
+    previous = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+    con.execute(f'USE "{catalog}"')  # identifiers: our own catalog names, not input
+    try:
+        for name in STATEMENTS:  # a republished snapshot may hold another version's tables
+            con.execute(f"DROP TABLE IF EXISTS {name}")  # names: constants of this module
+        for sql in STATEMENTS.values():
+            con.execute(sql)
+    finally:
+        con.execute(f'USE "{previous}"')
