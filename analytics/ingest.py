@@ -21,6 +21,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from analytics.extraction import enrich
+from analytics.identity import content_hash, identity_key, report_id
 from analytics.models import ReadResult, Rejection, Report
 from analytics.readers import ReaderOptions, discover, is_collection, read_file
 from analytics.store.snapshots import publish
@@ -132,10 +133,10 @@ def ingest(
                 for rejection in result.rejections:
                     outcome.rejections.append(rejection)
                     summary.rejections.append(rejection)
-                for report in result.reports:
+                for report, keys in zip(result.reports, result.keys, strict=True):
                     summary.warnings += [f"{report.origin}: {w}" for w in report.warnings]
                     outcome.warnings += report.warnings
-                    writer.add(PreparedReport.of(report))
+                    writer.add(PreparedReport(report, *keys))
             writer.flush()
             store.rebuild_event_groups()
             summary.files_read = len(read)
@@ -218,28 +219,49 @@ def _read_and_enrich(
     options: ReaderOptions,
     workers: int | None,
     progress: ProgressFactory | None,
-) -> Iterator[ReadResult]:
-    """Yield read-and-enriched results in input order, using a process pool when it pays."""
-    units = list(_work_units(files, options))
-    total = sum(u.size for u in units)
-    bar = progress(total) if progress else Progress()
+) -> Iterator[_Enriched]:
+    """Yield read-and-enriched results in input order, using a process pool when it pays.
+
+    With a pool, work is handed out as soon as it is read: the workers start on the first
+    collection while the main process is still reading the next ones, instead of waiting for
+    every file to be read first.
+    """
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    try:
-        if workers <= 1 or total < 20:
-            for unit in units:
-                result = _process(unit)
-                bar.update(unit.size)
-                yield result
-            return
-        pool = ProcessPoolExecutor(max_workers=workers)
+    units = _work_units(files, options)
+    head: list[_Unit] = []
+    for unit in units:  # read until a pool is known to pay (or the input ends)
+        head.append(unit)
+        if sum(u.size for u in head) >= POOL_FROM:
+            break
+    if workers <= 1 or sum(u.size for u in head) < POOL_FROM:
+        pending = head + list(units)
+        bar = progress(sum(u.size for u in pending)) if progress else Progress()
         try:
-            for unit, result in zip(units, pool.map(_process, units), strict=True):
+            for unit in pending:
+                result = _apply(unit, _process(unit))
                 bar.update(unit.size)
                 yield result
-        finally:  # on an error or a stop, drop the queued work instead of finishing it
-            pool.shutdown(wait=True, cancel_futures=True)
-    finally:
-        bar.close()
+        finally:
+            bar.close()
+        return
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        submitted = [(unit, pool.submit(_process, unit)) for unit in head]
+        submitted += [(unit, pool.submit(_process, unit)) for unit in units]
+        bar = progress(sum(u.size for u, _ in submitted)) if progress else Progress()
+        try:
+            for unit, future in submitted:
+                result = _apply(unit, future.result())
+                bar.update(unit.size)
+                yield result
+        finally:
+            bar.close()
+    finally:  # on an error or a stop, drop the queued work instead of finishing it
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+POOL_FROM = 20
+"""Fewer reports than this are enriched in the main process: starting workers costs more."""
 
 
 @dataclass
@@ -254,6 +276,26 @@ class _Unit:
     @property
     def size(self) -> int:
         return len(self.reports) if self.reports is not None else 1
+
+
+@dataclass
+class _Enriched(ReadResult):
+    """A read result whose reports are enriched, with each report's (id, identity key,
+    content hash), worked out in the worker."""
+
+    keys: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Extracted:
+    """What a worker adds to reports the main process already has: only this goes back
+    (the reports' own text stays where it was read), so the main process unpickles about
+    half as much."""
+
+    facts: list[dict[str, list[dict[str, object]]]]
+    derived: list[dict[str, object]]
+    sentiment: list[list[tuple[float | None, str | None]]]
+    keys: list[tuple[str, str, str]]
 
 
 def _work_units(files: Iterable[Path], options: ReaderOptions) -> Iterator[_Unit]:
@@ -271,11 +313,37 @@ def _work_units(files: Iterable[Path], options: ReaderOptions) -> Iterator[_Unit
             yield _Unit(path, options, chunk, result.rejections if start == 0 else [])
 
 
-def _process(unit: _Unit) -> ReadResult:
+def _process(unit: _Unit) -> _Enriched | _Extracted:
+    """Read (if still to do) and enrich a unit; runs in a worker process."""
     if unit.reports is None:
         result = read_file(unit.path, unit.options)
-    else:
-        result = ReadResult(str(unit.path), unit.reports, unit.rejections)
-    for report in result.reports:
+        for report in result.reports:
+            enrich(report)
+        return _Enriched(result.path, result.reports, result.rejections, _keys(result.reports))
+    for report in unit.reports:
         enrich(report)
-    return result
+    return _Extracted(
+        facts=[r.facts for r in unit.reports],
+        derived=[r.derived for r in unit.reports],
+        sentiment=[[(c.sentiment_score, c.sentiment_label) for c in r.comments]
+                   for r in unit.reports],
+        keys=_keys(unit.reports),
+    )
+
+
+def _keys(reports: list[Report]) -> list[tuple[str, str, str]]:
+    return [(report_id(r), identity_key(r), content_hash(r)) for r in reports]
+
+
+def _apply(unit: _Unit, done: _Enriched | _Extracted) -> _Enriched:
+    """The unit's result in the main process: extracted facts go onto the reports read here."""
+    if isinstance(done, _Enriched):
+        return done
+    assert unit.reports is not None
+    for report, facts, derived, sentiment in zip(
+        unit.reports, done.facts, done.derived, done.sentiment, strict=True
+    ):
+        report.facts, report.derived = facts, derived
+        for comment, (score, label) in zip(report.comments, sentiment, strict=True):
+            comment.sentiment_score, comment.sentiment_label = score, label
+    return _Enriched(str(unit.path), unit.reports, unit.rejections, done.keys)

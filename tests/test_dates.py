@@ -377,3 +377,26 @@ def test_main_event_without_any_report_date():
     assert main_event_date(report, report_sentences(report)) is None
     report = _report("Strikes", "On April 2 2017 air strikes killed 20 people.")
     assert main_event_date(report, report_sentences(report)).value == date(2017, 4, 2)
+
+
+def test_month_first_slashed_dates_read_as_dateutil_reads_them():
+    """The fast path for "4/5/2017" must agree with dateutil, including day-first fallbacks
+    ("13/5/2017"), impossible dates and years outside the plausible range."""
+    from datetime import datetime as _datetime
+
+    from dateutil import parser as dateutil_parser
+
+    from analytics.extraction.dates import _plausible, parse_date_value
+
+    def reference(text: str):
+        try:
+            return _plausible(dateutil_parser.parse(text, default=_datetime(1900, 1, 1)).date())
+        except (ValueError, OverflowError):
+            return None
+
+    for year in (1989, 2017, 2020):
+        for first in range(0, 34, 3):
+            for second in (0, 1, 5, 12, 13, 28, 29, 30, 31, 32):
+                for text in (f"{first}/{second}/{year}", f"{first:02}/{second:02}/{year}"):
+                    assert parse_date_value(text) == reference(text), text
+    assert parse_date_value("4/5/2017") == date(2017, 4, 5)

@@ -37,3 +37,22 @@ def test_fast_vader_gives_exactly_the_stock_scores():
 ])
 def test_labels_follow_vader_thresholds(score, expected):
     assert label(score) == expected
+
+
+RULE_WORDS = (
+    "not no never so this without doubt least at very kind of but BUT GOOD good bad BAD great "
+    "terrible nor or sort kinda isn't don't the shit bomb yeah right kiss death die for "
+    "extremely barely ! ? :) :( 😀 love hate war killed NOT happy sad"
+).split()
+
+
+def test_fast_vader_matches_stock_on_texts_built_to_hit_each_rule():
+    """Negations, boosters, "kind of", "no", "least", "but", ALL CAPS, idioms and emojis in
+    every order: the fast path must not differ from stock VADER anywhere."""
+    import random
+
+    rng = random.Random(7)
+    stock, fast = SentimentIntensityAnalyzer(), VaderModel()
+    for _ in range(3000):
+        text = " ".join(rng.choice(RULE_WORDS) for _ in range(rng.randint(1, 12)))
+        assert fast.score(text) == stock.polarity_scores(text)["compound"], text

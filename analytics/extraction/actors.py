@@ -150,7 +150,7 @@ class ActorMatcher(PhraseMatcher[Actor]):
     def _is_shouting(self, text: str) -> bool:
         """Most words other than known acronyms are in capitals ("IT IS WHAT IT IS")."""
         words = [w for w in _WORD.findall(text) if w not in self._acronyms]
-        return len(words) >= 2 and sum(w.isupper() for w in words) / len(words) >= _SHOUTING
+        return len(words) >= 2 and sum(map(str.isupper, words)) / len(words) >= _SHOUTING
 
 
 def build_matcher(actors: Iterable[Actor], not_actors: Iterable[str] = ()) -> ActorMatcher:

@@ -205,18 +205,23 @@ def _starts(facts: SentenceFacts) -> bool:
     text = facts.sentence.text
     if _TALLY.search(text):
         return False
+    if _MOVED.search(text) is None:  # both tests below need an evacuation verb
+        return False
     return linked_quantity(text) is not None or any(
-        _VEHICLES.match(text[q.end : q.end + 50]) and _MOVED.search(text) for q in quantities(text)
+        _VEHICLES.match(text[q.end : q.end + 50]) for q in quantities(text)
     )
 
 
 def linked_quantity(text: str) -> tuple[Quantity, str] | None:
     """The count of people an evacuation verb is about, and who they are: "1,065 militants
     … were evacuated", "evacuating some 5 thousand people", "the evacuation of 120 fighters"."""
+    found: list[Quantity] | None = None  # counted once, and only if a verb needs them
     for verb in _MOVED.finditer(text):
         if _NOT_DONE.search(text[max(0, verb.start() - 40) : verb.start()]):
             continue
-        for quantity in quantities(text):
+        if found is None:
+            found = quantities(text)
+        for quantity in found:
             who = _WHO_AFTER.match(text[quantity.end : quantity.end + 50])
             before = text[max(0, quantity.start - 30) : quantity.start]
             if who is None or _OTHER_FATE.search(before):

@@ -8,10 +8,19 @@ swapped in without touching the pipeline or the store.
 
 from __future__ import annotations
 
+import string
 from functools import lru_cache
+from itertools import compress, repeat
 from typing import Protocol
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import (
+    BOOSTER_DICT,
+    C_INCR,
+    N_SCALAR,
+    NEGATE,
+    SentimentIntensityAnalyzer,
+    scalar_inc_dec,
+)
 
 from analytics.models import Report
 
@@ -28,27 +37,128 @@ class SentimentModel(Protocol):
     def score(self, text: str) -> float: ...
 
 
-class _WindowedVader(SentimentIntensityAnalyzer):
-    """VADER with its two hot helpers given only the words they look at.
+_NEGATIONS = frozenset(NEGATE)
 
-    ``_negation_check`` and ``_special_idioms_check`` lower-case the *whole* comment every
-    time they are called, once per sentiment word: quadratic in the comment's length, and most
-    of ingestion's time on long comments. Both only read the three words before the current
-    one and the two after it, so they get that window; the scores are identical (a test
-    compares them with stock VADER on real comments and articles).
+
+class _FastVader(SentimentIntensityAnalyzer):
+    """Stock VADER's scores with each word lower-cased once and only lexicon words worked on.
+
+    Stock VADER spends most of its time on words that cannot score: it rebuilds the text one
+    character at a time to swap emojis, sends every word through ``sentiment_valence``, and
+    its helpers lower-case the *whole* comment once per sentiment word (quadratic in the
+    comment's length); ``_but_check`` looks every score up again with ``list.index``. Here
+    the words are lower-cased once, only lexicon words are scored, with VADER's own rules in
+    VADER's order on the three words before and two after them, and the "but" weighting
+    touches only non-zero scores (it multiplies zeros, which leaves them zero). Texts with
+    emojis take the stock path. The scores are identical: tests/test_sentiment.py compares
+    them with stock VADER on real comments and articles and on texts built to hit each rule.
     """
 
-    def _negation_check(self, valence, words, start_i, i):  # type: ignore[no-untyped-def]
-        low = max(0, i - 3)
-        return SentimentIntensityAnalyzer._negation_check(
-            valence, words[low : i + 1], start_i, i - low
-        )
+    def __init__(self) -> None:
+        super().__init__()
+        # Stock VADER looks emojis up one character at a time, so only these can match.
+        self._emoji_chars = frozenset(key for key in self.emojis if len(key) == 1)
 
-    def _special_idioms_check(self, valence, words, i):  # type: ignore[no-untyped-def]
-        low = max(0, i - 3)
-        return SentimentIntensityAnalyzer._special_idioms_check(
-            valence, words[low : i + 3], i - low
-        )
+    def polarity_scores(self, text):  # type: ignore[no-untyped-def]
+        if not self._emoji_chars.isdisjoint(text):
+            return super().polarity_scores(text)
+        text = text.strip()
+        tokens = text.split()
+        stripped = list(map(str.strip, tokens, repeat(_PUNCTUATION, len(tokens))))
+        words = [s if len(s) > 2 else t for s, t in zip(stripped, tokens, strict=True)]
+        lowered = list(map(str.lower, words))
+        shouting = sum(map(str.isupper, words))
+        is_cap_diff = 0 < shouting < len(words)
+        lexicon = self.lexicon
+        sentiments: list[float] = [0] * len(words)
+        last = len(words) - 1
+        # the few lexicon words, picked out without a Python-level loop over every word
+        for i in compress(range(len(lowered)), map(lexicon.__contains__, lowered)):
+            low = lowered[i]
+            kind_of = low == "kind" and i < last and lowered[i + 1] == "of"
+            if low not in BOOSTER_DICT and not kind_of:
+                sentiments[i] = self._valence(words, lowered, i, is_cap_diff)
+        if "but" in lowered:
+            _but_weights(sentiments, lowered.index("but"))
+        return self.score_valence(sentiments, text)
+
+    def _valence(self, words: list[str], lowered: list[str], i: int, is_cap_diff: bool) -> float:
+        """Stock ``sentiment_valence`` for the lexicon word ``i``, on lower-cased words."""
+        lexicon = self.lexicon
+        low = lowered[i]
+        valence = lexicon[low]
+        if low == "no" and i != len(words) - 1 and lowered[i + 1] in lexicon:
+            valence = 0.0
+        if (
+            (i > 0 and lowered[i - 1] == "no")
+            or (i > 1 and lowered[i - 2] == "no")
+            or (i > 2 and lowered[i - 3] == "no" and lowered[i - 1] in ("or", "nor"))
+        ):
+            valence = lexicon[low] * N_SCALAR
+        if words[i].isupper() and is_cap_diff:
+            if valence > 0:
+                valence += C_INCR
+            else:
+                valence -= C_INCR
+        for start_i in range(3):
+            if i > start_i and lowered[i - (start_i + 1)] not in lexicon:
+                s = scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+                if start_i == 1 and s != 0:
+                    s = s * 0.95
+                if start_i == 2 and s != 0:
+                    s = s * 0.9
+                valence = valence + s
+                valence = _negation(valence, lowered, start_i, i)
+                if start_i == 2:
+                    valence = SentimentIntensityAnalyzer._special_idioms_check(
+                        valence, words[i - 3 : i + 3], 3
+                    )
+        return self._least_check(valence, words, i)
+
+
+_PUNCTUATION = string.punctuation
+
+
+def _negated(word: str) -> bool:
+    """Stock ``negated([word])`` for a lower-cased word (lower-casing is idempotent)."""
+    return word in _NEGATIONS or "n't" in word
+
+
+def _negation(valence: float, low: list[str], start_i: int, i: int) -> float:
+    """Stock ``_negation_check`` on the already lower-cased words."""
+    if start_i == 0 and _negated(low[i - 1]):
+        valence = valence * N_SCALAR
+    if start_i == 1:
+        if low[i - 2] == "never" and (low[i - 1] == "so" or low[i - 1] == "this"):
+            valence = valence * 1.25
+        elif low[i - 2] == "without" and low[i - 1] == "doubt":
+            pass
+        elif _negated(low[i - 2]):
+            valence = valence * N_SCALAR
+    if start_i == 2:
+        if (
+            (low[i - 3] == "never" and (low[i - 2] == "so" or low[i - 2] == "this"))
+            or (low[i - 1] == "so" or low[i - 1] == "this")
+        ):
+            valence = valence * 1.25
+        elif low[i - 3] == "without" and (low[i - 2] == "doubt" or low[i - 1] == "doubt"):
+            pass
+        elif _negated(low[i - 3]):
+            valence = valence * N_SCALAR
+    return valence
+
+
+def _but_weights(sentiments: list[float], but: int) -> None:
+    """Stock ``_but_check`` in place: each score, in order, rescales the *first* score equal to
+    it (before "but" x0.5, after it x1.5); zeros stay zero, so only non-zero ones are done."""
+    for value in sentiments:
+        if value == 0:
+            continue
+        first = sentiments.index(value)
+        if first < but:
+            sentiments[first] = value * 0.5
+        elif first > but:
+            sentiments[first] = value * 1.5
 
 
 class VaderModel:
@@ -57,7 +167,7 @@ class VaderModel:
     name = "vader-3.3.2"
 
     def __init__(self) -> None:
-        self._analyzer = _WindowedVader()
+        self._analyzer = _FastVader()
 
     def score(self, text: str) -> float:
         return float(self._analyzer.polarity_scores(text)["compound"])

@@ -28,6 +28,8 @@ _FOLD = str.maketrans(
         "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-", "‑": "-", "\u00a0": " ",
     }
 )
+_FOLD_BACKTICK = "`"  # the one ASCII character ``_FOLD`` replaces
+assert [chr(c) for c in _FOLD if c < 128] == [_FOLD_BACKTICK]
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,30 @@ def report_sentences(report: Report, comments: bool = False) -> list[Sentence]:
 
 def fold(text: str) -> str:
     """Lower-case, accents and typographic quotes/dashes removed, *same length* as ``text``."""
+    if text.isascii() and _FOLD_BACKTICK not in text:  # the common case: nothing to replace
+        return text.lower()
     translated = text.translate(_FOLD)
-    if translated.isascii():  # the common case, ten times faster than the loop below
+    if translated.isascii():
         return translated.lower()
-    folded = []
-    for ch in translated:
-        base = unicodedata.normalize("NFKD", ch)[0] if ord(ch) > 127 else ch
-        folded.append(base.lower() if len(base.lower()) == 1 else base)
-    return "".join(folded)
+    # One character maps to one character, so a translation table does it in C; it learns
+    # each character the first time it is seen (a few hundred distinct ones in practice).
+    unseen = set(translated).difference(_FOLDED_CHARS)
+    for ch in unseen:
+        _FOLD_TABLE[ord(ch)] = _fold_char(ch)
+        _FOLDED_CHARS.add(ch)
+    return translated.translate(_FOLD_TABLE)
+
+
+def _fold_char(ch: str) -> str:
+    """One character folded: its NFKD base (accent dropped), lower-cased if that stays one
+    character ("İ" lower-cases to two)."""
+    base = unicodedata.normalize("NFKD", ch)[0] if ord(ch) > 127 else ch
+    lowered = base.lower()
+    return lowered if len(lowered) == 1 else base
+
+
+_FOLD_TABLE: dict[int, str] = {}
+_FOLDED_CHARS: set[str] = set()
 
 
 class PhraseMatcher(Generic[T]):
@@ -110,18 +128,20 @@ class PhraseMatcher(Generic[T]):
         if not self.size:
             return []
         folded = fold(text)
+        size = len(folded)
         hits = []
         for end_index, (length, entry, exact) in self._automaton.iter(folded):
             start, end = end_index - length + 1, end_index + 1
             if exact is not None and text[start:end] != exact:
                 continue
-            if _is_word_edge(folded, start - 1) and _is_word_edge(folded, end):
+            # whole words only: no letter or digit just before or just after
+            if (start == 0 or not folded[start - 1].isalnum()) and (
+                end >= size or not folded[end].isalnum()
+            ):
                 hits.append((start, end, entry))
+        if not hits:
+            return []
         return list(_longest_first(text, hits))
-
-
-def _is_word_edge(text: str, index: int) -> bool:
-    return index < 0 or index >= len(text) or not text[index].isalnum()
 
 
 def _longest_first(text: str, hits: list[tuple[int, int, T]]) -> Iterator[Match[T]]:

@@ -180,13 +180,22 @@ FROM numbered
 
 
 def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, pd.DataFrame]:
-    """Column-wise rows of every table for a batch of reports."""
+    """Column-wise rows of every table for a batch of reports.
+
+    Columns are gathered as lists and handed to pandas as such: building a frame from a list
+    of dicts costs pandas a dict lookup per cell, most of the main process's time per report.
+    """
     model_name = default_model().name
-    reports, paragraphs, comments = [], [], []
-    facts: dict[str, list[dict[str, object]]] = {}
+    reports = _Columns()
+    paragraphs: dict[str, list[object]] = {"report_id": [], "position": [], "text": []}
+    comments: dict[str, list[object]] = {
+        key: [] for key in ("report_id", "position", "author", "text", "posted_at",
+                            "sentiment_score", "sentiment_label", "sentiment_model")
+    }
+    facts: dict[str, _Columns] = {}
     for p in batch:
         r = p.report
-        reports.append(
+        reports.add(
             {
                 "report_id": p.report_id,
                 "identity_key": p.identity_key,
@@ -204,31 +213,88 @@ def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, pd.DataFram
                 **r.derived,
             }
         )
-        paragraphs += [
-            {"report_id": p.report_id, "position": i, "text": text}
-            for i, text in enumerate(r.paragraphs, start=1)
-        ]
-        comments += [
-            {
-                "report_id": p.report_id,
-                "position": i,
-                "author": c.author,
-                "text": c.text,
-                "posted_at": c.posted_at,
-                "sentiment_score": c.sentiment_score,
-                "sentiment_label": c.sentiment_label,
-                "sentiment_model": model_name if c.sentiment_score is not None else None,
-            }
-            for i, c in enumerate(r.comments, start=1)
+        n = len(r.paragraphs)
+        paragraphs["report_id"] += [p.report_id] * n
+        paragraphs["position"] += range(1, n + 1)
+        paragraphs["text"] += r.paragraphs
+        n = len(r.comments)
+        comments["report_id"] += [p.report_id] * n
+        comments["position"] += range(1, n + 1)
+        comments["author"] += [c.author for c in r.comments]
+        comments["text"] += [c.text for c in r.comments]
+        comments["posted_at"] += [c.posted_at for c in r.comments]
+        comments["sentiment_score"] += [c.sentiment_score for c in r.comments]
+        comments["sentiment_label"] += [c.sentiment_label for c in r.comments]
+        comments["sentiment_model"] += [
+            model_name if c.sentiment_score is not None else None for c in r.comments
         ]
         for table, rows in r.facts.items():
             if table not in REPORT_TABLES:
                 raise ValueError(f"unknown fact table {table!r}")
-            facts.setdefault(table, []).extend({**row, "report_id": p.report_id} for row in rows)
+            facts.setdefault(table, _Columns()).extend(rows, p.report_id)
     frames = {
-        "reports": pd.DataFrame(reports),
-        "paragraphs": pd.DataFrame(paragraphs),
-        "comments": pd.DataFrame(comments),
+        "reports": reports.frame(),
+        "paragraphs": pd.DataFrame(paragraphs) if paragraphs["text"] else pd.DataFrame(),
+        "comments": pd.DataFrame(comments) if comments["text"] else pd.DataFrame(),
     }
-    frames.update({table: pd.DataFrame(rows) for table, rows in facts.items()})
+    frames.update({table: columns.frame() for table, columns in facts.items()})
     return frames
+
+
+class _Columns:
+    """Rows given as dicts, kept as one list per column while every row has the same keys in
+    the same order (then the frame is built from the columns); rows that differ fall back to
+    pandas' list-of-dicts path, which fills what a row lacks with NaN as before."""
+
+    def __init__(self) -> None:
+        self.keys: tuple[str, ...] | None = None
+        self.columns: list[list[object]] = []
+        self.rows: list[dict[str, object]] | None = None  # set once rows differ
+        self.count = 0
+
+    def add(self, row: dict[str, object]) -> None:
+        self._extend([row], None)
+
+    def extend(self, rows: list[dict[str, object]], report_id: str) -> None:
+        """Add fact rows with the report's id as their last column."""
+        self._extend(rows, report_id)
+
+    def _extend(self, rows: list[dict[str, object]], report_id: str | None) -> None:
+        if not rows:
+            return
+        self.count += len(rows)
+        if self.rows is None:
+            shapes = set(map(tuple, rows))
+            keys = shapes.pop() if len(shapes) == 1 else None
+            if keys is not None and (report_id is None or "report_id" not in keys):
+                if report_id is not None:
+                    keys = (*keys, "report_id")
+                if self.keys is None:
+                    self.keys = keys
+                    self.columns = [[] for _ in keys]
+                if keys == self.keys:
+                    # transposed in C: one list per column
+                    values = zip(*(row.values() for row in rows), strict=True)
+                    for column, column_values in zip(self.columns, values, strict=False):
+                        column.extend(column_values)
+                    if report_id is not None:
+                        self.columns[-1].extend([report_id] * len(rows))
+                    return
+            self.rows = self._as_rows()
+        if report_id is None:
+            self.rows.extend(rows)
+        else:
+            self.rows.extend({**row, "report_id": report_id} for row in rows)
+
+    def _as_rows(self) -> list[dict[str, object]]:
+        if self.keys is None:
+            return []
+        keys = self.keys
+        return [dict(zip(keys, values, strict=True))
+                for values in zip(*self.columns, strict=True)]
+
+    def frame(self) -> pd.DataFrame:
+        if self.rows is not None or not self.count:
+            return pd.DataFrame(self.rows or [])
+        assert self.keys is not None
+        return pd.DataFrame(dict(zip(self.keys, self.columns, strict=True)))
