@@ -26,6 +26,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -174,12 +175,123 @@ def period_label(start: pd.Timestamp, grain: str) -> str:
     return pattern.format(d=start.day, b=start.strftime("%b"), Y=start.year)
 
 
+def period_labels(starts: pd.Series, grain: str) -> pd.Series:
+    """``period_label`` for a whole column at once (same text)."""
+    day = starts.dt.day.astype(str)
+    if grain == "month":
+        return starts.dt.strftime("%b %Y")
+    text = day + starts.dt.strftime(" %b %Y")
+    return "week of " + text if grain == "week" else text
+
+
+def _rows(*columns: pd.Series | list[str]) -> np.ndarray:
+    """Columns side by side as an object array: per-point ``customdata`` that Plotly takes
+    without checking every item (a list of lists costs ~10x more to build a figure).
+    Values become Python scalars, so the JSON is the same as from lists."""
+    out = np.empty((len(columns[0]), len(columns)), dtype=object)
+    for i, column in enumerate(columns):
+        out[:, i] = column.tolist() if isinstance(column, pd.Series) else column
+    return out
+
+
 def _iso_dates(values: pd.Series) -> list[str]:
     return [v.strftime("%Y-%m-%d") if pd.notna(v) else "" for v in _datetimes(values)]
 
 
 def _numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").fillna(0)
+
+
+# Time axes show the bulk of the data, so that a few stray dates (a report that mentions
+# 1991 in a corpus of 2011-2019) never stretch the axis over decades of almost nothing.
+# Two kinds of strays are left off the axis (never out of the data: the bars are still in
+# the figure, and the tables and CSV downloads have every row):
+# * a lone period far from the rest: a gap wider than the rest's span (and BULK_MIN_GAP),
+#   holding at most STRAY_SHARE of the weight;
+# * thin tails: the first and last TAIL_SHARE of the weight, when the whole span is more
+#   than TAIL_SPAN_RATIO times the span between them (otherwise the axis fits everything).
+STRAY_SHARE = 0.1
+BULK_MIN_GAP = pd.Timedelta(days=92)
+TAIL_SHARE = 0.02
+TAIL_SPAN_RATIO = 1.5
+AXIS_PAD_SHARE = 0.02
+
+
+def time_window(
+    periods: pd.Series, weights: pd.Series | None = None,
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last period a time axis should show, or None to fit all of them.
+
+    ``weights`` (e.g. events per period) say where the bulk is; without weights, or when
+    they sum to zero, every period counts once.
+    """
+    frame = pd.DataFrame({"period": _datetimes(periods)})
+    frame["weight"] = 1.0 if weights is None else _numbers(weights).clip(lower=0).to_numpy()
+    frame = frame.dropna(subset=["period"])
+    if frame.empty:
+        return None
+    if frame["weight"].sum() <= 0:
+        frame["weight"] = 1.0
+    by_period = frame.groupby("period")["weight"].sum().sort_index()
+    times, weight = list(by_period.index), by_period.to_numpy()
+    stray = STRAY_SHARE * weight.sum()
+    low, high = 0, len(times) - 1
+    while high - low >= 2 and weight[low] <= stray and (
+            times[low + 1] - times[low] > max(times[high] - times[low + 1], BULK_MIN_GAP)):
+        low += 1
+    while high - low >= 2 and weight[high] <= stray and (
+            times[high] - times[high - 1] > max(times[high - 1] - times[low], BULK_MIN_GAP)):
+        high -= 1
+    share = weight[low:high + 1].cumsum() / weight[low:high + 1].sum()
+    tail_low = low + int((share >= TAIL_SHARE).argmax())
+    tail_high = low + int((share >= 1 - TAIL_SHARE).argmax())
+    if times[high] - times[low] > TAIL_SPAN_RATIO * (times[tail_high] - times[tail_low]):
+        low, high = tail_low, tail_high
+    if low == 0 and high == len(times) - 1:
+        return None
+    return times[low], times[high]
+
+
+def _axis_range(
+    window: tuple[pd.Timestamp, pd.Timestamp], grain: str | None = None,
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The window padded a little; with a grain, the last period's bar is shown whole."""
+    low, high = window
+    if grain:
+        high = _period_end(pd.Series([high]), grain).iloc[0]
+    pad = max((high - low) * AXIS_PAD_SHARE, pd.Timedelta(days=1))
+    return (low - pad).normalize(), (high + pad).normalize()
+
+
+def _altair_time_scale(
+    periods: pd.Series, weights: pd.Series | None = None, grain: str | None = None,
+) -> alt.Scale | None:
+    """An x scale limited to the bulk of the data (see ``time_window``), or None."""
+    window = time_window(periods, weights)
+    if window is None:
+        return None
+    low, high = _axis_range(window, grain)
+    return alt.Scale(domain=[_vega_datetime(low), _vega_datetime(high)])
+
+
+def _vega_datetime(t: pd.Timestamp) -> alt.DateTime:
+    # local time, as Vega-Lite reads the chart's own (time-zone-less) dates
+    return alt.DateTime(year=t.year, month=t.month, date=t.day)
+
+
+def _time_x(
+    field: str, periods: pd.Series, weights: pd.Series | None = None, grain: str | None = None,
+) -> alt.X:
+    """The shared time x encoding, its domain limited to the bulk of the data if needed."""
+    scale = _altair_time_scale(periods, weights, grain)
+    if scale is None:
+        return alt.X(field, title="Date", axis=DATE_AXIS)
+    return alt.X(field, title="Date", axis=DATE_AXIS, scale=scale)
+
+
+def _iso_range(window: tuple[pd.Timestamp, pd.Timestamp], grain: str | None) -> list[str]:
+    """A Plotly date axis range for the window."""
+    return [t.strftime("%Y-%m-%d") for t in _axis_range(window, grain)]
 
 
 # --- events (Plotly) --------------------------------------------------------------------
@@ -204,22 +316,24 @@ def events_timeline(df: pd.DataFrame, grain: str = "week") -> go.Figure:
     d = d.groupby(["period", "event_type"], as_index=False)["events"].sum()
     d["end"] = _period_end(d["period"], grain)
     d["width_ms"] = (d["end"] - d["period"]).dt.total_seconds() * 1000 * 0.85
+    d["start"] = d["period"].dt.strftime("%Y-%m-%d")
+    d["label"] = period_labels(d["period"], grain)
+    d = d.sort_values("period")
     fig = go.Figure()
     for event_type in _ordered_event_types(d["event_type"]):
-        part = d[d["event_type"] == event_type].sort_values("period")
-        starts = _iso_dates(part["period"])
+        part = d[d["event_type"] == event_type]
+        counts = part["events"].astype(int)
         fig.add_bar(
-            x=starts,
-            y=part["events"].astype(int).tolist(),
-            width=part["width_ms"].tolist(),
+            # NumPy arrays, not lists: Plotly validates a list item by item (~10x slower)
+            x=part["start"].to_numpy(),
+            y=counts.to_numpy(),
+            width=part["width_ms"].to_numpy(),
             offset=0,  # the bar starts at the period's start (x) instead of centring on it
             name=event_type,
             marker={"color": event_type_color(event_type)},
             # y in a selection payload is the top of the stack, so the count is given here too
-            customdata=[
-                [s, event_type, int(n)] for s, n in zip(starts, part["events"], strict=True)
-            ],
-            hovertext=[period_label(p, grain) for p in part["period"]],
+            customdata=_rows(part["start"], [event_type] * len(part), counts),
+            hovertext=part["label"].to_numpy(),
             hovertemplate=(
                 f"%{{hovertext}}<br>{event_type}: %{{customdata[2]}} events<extra></extra>"
             ),
@@ -238,6 +352,9 @@ def events_timeline(df: pd.DataFrame, grain: str = "week") -> go.Figure:
         height=380,
     )
     fig.update_xaxes(type="date", title_text="Date")
+    window = time_window(d["period"], d["events"])
+    if window is not None:
+        fig.update_xaxes(range=_iso_range(window, grain))
     fig.update_yaxes(title_text="Events", rangemode="tozero")
     return fig
 
@@ -279,7 +396,18 @@ def _border_traces(borders: dict) -> list[go.Scatter]:
     return traces
 
 
-def _bounds(borders: dict) -> tuple[float, float, float, float] | None:
+Bounds = tuple[float, float, float, float]  # min x, max x, min y, max y
+
+
+@lru_cache(maxsize=1)
+def _default_border_layer() -> tuple[tuple[go.Scatter, ...], Bounds | None]:
+    """The border traces and bounds of ``load_borders()``, built once per process: the map
+    is drawn on every Events page run and the borders never change."""
+    borders = load_borders()
+    return tuple(_border_traces(borders)), _bounds(borders)
+
+
+def _bounds(borders: dict) -> Bounds | None:
     xs, ys = [], []
     for feature in borders.get("features", []):
         for ring in _rings(feature.get("geometry") or {}):
@@ -298,9 +426,11 @@ def events_map(df: pd.DataFrame, borders: dict | None = None) -> go.Figure:
     ``load_borders()``.
     """
     title = "Where events happened"
-    borders = load_borders() if borders is None else borders
-    fig = go.Figure(_border_traces(borders))
-    bounds = _bounds(borders)
+    if borders is None:
+        traces, bounds = _default_border_layer()
+    else:
+        traces, bounds = tuple(_border_traces(borders)), _bounds(borders)
+    fig = go.Figure(traces)
     fig.update_layout(
         title={"text": title},
         template=PLOTLY_TEMPLATE,
@@ -335,21 +465,20 @@ def events_map(df: pd.DataFrame, borders: dict | None = None) -> go.Figure:
         return _plotly_empty(title, fig)
     d["event_type"] = d["event_type"].fillna("Unknown").astype(str)
     sizeref = 2.0 * float(d["events"].max()) / MAP_MAX_MARKER_PX**2
+    d["location"] = d["location"].astype(str)
+    d["admin1"] = d["admin1"].fillna("").astype(str)
+    d["events"] = d["events"].astype(int)
+    d["first"] = _iso_dates(d["first_date"])
+    d["last"] = _iso_dates(d["last_date"])
     for event_type in _ordered_event_types(d["event_type"]):
         part = d[d["event_type"] == event_type]
-        custom = [
-            [str(r.location), "" if pd.isna(r.admin1) else str(r.admin1), event_type,
-             int(r.events), first, last]
-            for r, first, last in zip(
-                part.itertuples(index=False), _iso_dates(part["first_date"]),
-                _iso_dates(part["last_date"]), strict=True,
-            )
-        ]
+        custom = _rows(part["location"], part["admin1"], [event_type] * len(part),
+                       part["events"], part["first"], part["last"])
         fig.add_scatter(
-            x=part["longitude"].tolist(), y=part["latitude"].tolist(), mode="markers",
+            x=part["longitude"].to_numpy(), y=part["latitude"].to_numpy(), mode="markers",
             name=event_type, customdata=custom,
             marker={
-                "size": part["events"].astype(int).tolist(), "sizemode": "area",
+                "size": part["events"].to_numpy(), "sizemode": "area",
                 "sizeref": sizeref, "sizemin": MAP_MIN_MARKER_PX,
                 "color": event_type_color(event_type), "opacity": 0.8,
                 "line": {"color": "white", "width": 0.8},
@@ -411,6 +540,9 @@ def evacuations_over_time(df: pd.DataFrame) -> go.Figure:
         },
     )
     fig.update_xaxes(type="date", title_text="Date")
+    window = time_window(d["period"], d["people"])
+    if window is not None:
+        fig.update_xaxes(range=_iso_range(window, _infer_grain(d["period"])))
     return fig
 
 
@@ -476,9 +608,9 @@ def buses_over_time(df: pd.DataFrame, grain: str | None = None, select: bool = T
     d["end"] = _period_end(d["period"], grain)
     chart = (
         alt.Chart(d[["period", "end", "buses"]])
-        .mark_bar(color=BAR_COLOR, stroke="white", strokeWidth=1)
+        .mark_bar(color=BAR_COLOR, stroke="white", strokeWidth=1, clip=True)
         .encode(
-            x=alt.X("period:T", title="Date", axis=DATE_AXIS),
+            x=_time_x("period:T", d["period"], d["buses"], grain),
             x2="end:T",
             y=alt.Y("buses:Q", title="Buses"),
             y2=alt.datum(0),  # x/x2 make Vega-Lite treat bars as ranged; stand them on zero
@@ -514,7 +646,7 @@ def overview_timeline(df: pd.DataFrame, select: bool = True) -> alt.Chart:
     )
     long["series"] = long["series"].map({"reports": "Reports", "events": "Events"})
     base = alt.Chart(long).encode(
-        x=alt.X("period:T", title="Date", axis=DATE_AXIS),
+        x=_time_x("period:T", long["period"], long["count"]),
         y=alt.Y("count:Q", title="Count"),
         color=alt.Color(
             "series:N", title=None,
@@ -529,8 +661,9 @@ def overview_timeline(df: pd.DataFrame, select: bool = True) -> alt.Chart:
             alt.Tooltip("count:Q", title="Count", format=","),
         ],
     )
-    area = base.transform_filter(alt.datum.series == "Reports").mark_area(opacity=0.15)
-    lines = base.mark_line(point=True, strokeWidth=2)
+    area = base.transform_filter(alt.datum.series == "Reports").mark_area(
+        opacity=0.15, clip=True)
+    lines = base.mark_line(point=True, strokeWidth=2, clip=True)
     if name:
         lines = lines.add_params(alt.selection_interval(name=name, encodings=["x"]))
     return alt.layer(area, lines).properties(title=title, height=OVERVIEW_HEIGHT)
@@ -551,9 +684,9 @@ def actor_mentions_over_time(df: pd.DataFrame, select: bool = True) -> alt.Chart
         return _altair_empty(title, name)
     chart = (
         alt.Chart(d[["period", "actor", "mentions"]])
-        .mark_line(point=True)
+        .mark_line(point=True, clip=True)
         .encode(
-            x=alt.X("period:T", title="Date", axis=DATE_AXIS),
+            x=_time_x("period:T", d["period"], d["mentions"]),
             y=alt.Y("mentions:Q", title="Mentions"),
             color=alt.Color("actor:N", title="Actor", scale=alt.Scale(scheme="tableau10")),
             tooltip=[
@@ -721,9 +854,9 @@ def sentiment_over_time(df: pd.DataFrame, select: bool = True) -> alt.Chart:
         return _altair_empty(title, name)
     line = (
         alt.Chart(d[["period", "mean_sentiment", "comments"]])
-        .mark_line(color=REPORTS_COLOR, point=alt.OverlayMarkDef(color=REPORTS_COLOR))
+        .mark_line(color=REPORTS_COLOR, point=alt.OverlayMarkDef(color=REPORTS_COLOR), clip=True)
         .encode(
-            x=alt.X("period:T", title="Date", axis=DATE_AXIS),
+            x=_time_x("period:T", d["period"], d["comments"]),
             y=alt.Y("mean_sentiment:Q", title="Mean sentiment",
                     scale=alt.Scale(domain=[-1, 1])),
             tooltip=[

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import weakref
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,19 @@ from analytics.store.snapshots import current_snapshot, has_read_tables, republi
 # DuckDB's own buffers for the dashboard process: with pandas frames and Streamlit on top,
 # the server stays under the issue's 1.5 GB; larger sorts and joins spill to disk.
 MEMORY_LIMIT = "512MB"
+
+
+MEMO_KEYS = 8
+"""Free-text searches kept per kind (reports, comments): the recent filter states of users."""
+
+
+_READERS: weakref.WeakSet[Reader] = weakref.WeakSet()
+
+
+def forget_searches() -> None:
+    """``Reader.forget`` on every reader of this process (the benchmark's renders)."""
+    for reader in list(_READERS):
+        reader.forget()
 
 
 class NoData(Exception):
@@ -37,6 +51,9 @@ class Reader:
         self._lock = threading.Lock()
         self._attached: list[tuple[Path, str]] = []  # newest last
         self._aliases = (f"snap{n}" for n in itertools.count(1))
+        self._memo_lock = threading.Lock()
+        self._memo: dict[str, list[tuple[str, str]]] = {}
+        _READERS.add(self)
 
     @property
     def version(self) -> str | None:
@@ -61,6 +78,50 @@ class Reader:
             return row[0] if row else None
         finally:
             cursor.close()
+
+    def memo(self, table: str, sql: str, text: str) -> None:
+        """Keep the rows of ``sql`` (bound to ``$text``) in ``memory.main.<table>``, keyed by
+        snapshot and text, so the statements of a page share one search instead of each
+        scanning again. Only the newest ``MEMO_KEYS`` texts per table are kept.
+
+        ``table`` and ``sql`` are the dashboard's own constants (``queries.TEXT_HITS``).
+        """
+        alias = self._alias()
+        key = (alias, text)
+        with self._memo_lock:
+            keys = self._memo.setdefault(table, [])
+            if key in keys:
+                keys.remove(key)
+                keys.append(key)
+                return
+            cursor = self._con.cursor()
+            try:
+                cursor.execute(f"USE {alias}")
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS memory.main.{table} AS "
+                    f"SELECT ''::VARCHAR AS snapshot, ''::VARCHAR AS text, * FROM ({sql}) LIMIT 0",
+                    {"text": text},
+                )
+                cursor.execute(
+                    f"INSERT INTO memory.main.{table} SELECT $alias, $text, * FROM ({sql})",
+                    {"alias": alias, "text": text},
+                )
+                keys.append(key)
+                while len(keys) > MEMO_KEYS:
+                    old_alias, old_text = keys.pop(0)
+                    cursor.execute(
+                        f"DELETE FROM memory.main.{table} WHERE snapshot = $a AND text = $t",
+                        {"a": old_alias, "t": old_text},
+                    )
+            finally:
+                cursor.close()
+
+    def forget(self) -> None:
+        """Drop every kept search (the benchmark measures a filter's first use)."""
+        with self._memo_lock:
+            for table, keys in self._memo.items():
+                self._con.execute(f"DELETE FROM memory.main.{table}")
+                keys.clear()
 
     def close(self) -> None:
         self._con.close()

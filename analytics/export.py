@@ -14,6 +14,9 @@ browser, a dead server thread, a hang), it is stopped and each image gets a one-
 instead (what ``plotly.io.to_image`` does without a server); if that fails too,
 ``ExportError`` says why. A missing browser gives that error in about a second: without the
 watch on the server thread, kaleido's sync server would wait forever.
+
+kaleido and vl-convert are imported on the first export, not with this module: pages import
+it to offer the buttons, and a server's first page should not wait for export libraries.
 """
 
 from __future__ import annotations
@@ -29,24 +32,23 @@ import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
+
+if TYPE_CHECKING:
+    import altair as alt
+
+    Chart = go.Figure | alt.TopLevelMixin
 
 log = logging.getLogger(__name__)
-
-pio.defaults.mathjax = False  # never fetch MathJax from its CDN (the dashboard runs offline)
 
 SOURCE = "Sitrep"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 RENDER_TIMEOUT_S = 60.0
 FOOTER_COLOR = "#555555"
 SUBTITLE_COLOR = "#444444"
-
-Chart = go.Figure | alt.TopLevelMixin
 
 
 class ExportError(RuntimeError):
@@ -86,6 +88,8 @@ def stamped(
     """
     if isinstance(chart, go.Figure):
         return _stamp_plotly(chart, title, filters_text, data_range, width, height, scale)
+    import altair as alt
+
     if isinstance(chart, alt.TopLevelMixin):
         return _stamp_altair(chart, title, filters_text, data_range, width, height, scale)
     raise TypeError(f"cannot export a {type(chart).__name__}; expected a Plotly or Altair chart")
@@ -133,6 +137,8 @@ def _stamp_altair(
     chart: alt.TopLevelMixin, title: str, filters_text: str, data_range: str,
     width: int, height: int, scale: float,
 ) -> alt.TopLevelMixin:
+    import altair as alt
+
     inner = chart.copy(deep=True)
     config = inner.config
     inner.config = alt.Undefined  # configs live on the top level only
@@ -201,7 +207,16 @@ _KALEIDO_LOCK = threading.Lock()
 _kaleido = {"started": False, "broken": False}
 
 
+def _no_mathjax() -> None:
+    """Never fetch MathJax from its CDN (the dashboard runs offline). Setting
+    ``plotly.io.defaults`` imports kaleido, so it is done on the first export."""
+    import plotly.io as pio
+
+    pio.defaults.mathjax = False
+
+
 def _render_plotly(fig: go.Figure, scale: float) -> bytes:
+    _no_mathjax()
     options = {"format": "png", "width": fig.layout.width, "height": fig.layout.height,
                "scale": scale}
     with _KALEIDO_LOCK:
@@ -325,6 +340,7 @@ def _oneshot(fig: go.Figure, options: dict[str, Any]) -> bytes:
 
 
 def _vl_version() -> str | None:
+    import altair as alt
     import vl_convert
 
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -341,6 +357,7 @@ def _svg_size(svg: str) -> tuple[float, float]:
 
 
 def _render_altair(chart: alt.VConcatChart, width: int, height: int, scale: float) -> bytes:
+    import altair as alt
     import vl_convert
 
     version = _vl_version()

@@ -11,13 +11,15 @@ import html
 from collections.abc import Iterable
 from datetime import date
 
-from analytics.extraction.dates import resolve_dates
-
 COLOURS = {"actor": "#ffe08a", "place": "#b5e3ff", "date": "#d7f5c4"}
 
 
 def highlight(text: str, mentions: Iterable[tuple[str, str, str]], anchor: date | None) -> str:
     """``text`` as HTML; ``mentions`` are (kind, surface, canonical name) triples."""
+    # imported here: ``analytics.extraction`` loads the whole extraction pipeline, which
+    # only the Reports page needs, so other pages start without it
+    from analytics.extraction.dates import resolve_dates
+
     spans: list[tuple[int, int, str, str]] = []
     for kind, surface, name in sorted(set(mentions), key=lambda m: -len(m[1])):
         start = text.find(surface)

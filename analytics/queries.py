@@ -55,7 +55,8 @@ _REPORT_CONDITIONS = {
     "actors": "x.rid IN (SELECT rid FROM ro_report_actors WHERE list_contains($actors, actor))",
     "event_types": "x.rid IN (SELECT rid FROM ro_report_event_types "
     "WHERE list_contains($event_types, event_type))",
-    "text": "x.rid IN (SELECT rid FROM ro_report_text WHERE contains(doc, $text))",
+    "text": "x.rid IN (SELECT rid FROM memory.main.report_hits "
+    "WHERE snapshot = current_database() AND text = $text)",
 }
 # Free text containing NUL (the separator in ro_report_text.doc): straight from the base tables.
 _REPORT_TEXT_NUL = """x.rid IN (SELECT r.rid FROM ro_reports r JOIN reports t USING (report_id)
@@ -108,7 +109,10 @@ def _fragments(active: frozenset[str]) -> dict[str, str]:
     """The pieces templates refer to as {R}, {RN}, {FR}, {FE}, {FV}, {FC}."""
     report = _where(_REPORT_CONDITIONS, active)
     report_no_text = _where(_REPORT_CONDITIONS, active, text=False)
-    comment_text = "AND contains(x.text_lc, $text)" if active & {"text", "text_nul"} else ""
+    comment_text = (
+        "AND (x.rid, x.position) IN (SELECT rid, position FROM memory.main.comment_hits "
+        "WHERE snapshot = current_database() AND text = $text)"
+        if active & {"text", "text_nul"} else "")
     sentiment = ("AND x.sentiment_score BETWEEN $sent_lo AND $sent_hi"
                  if "sentiment" in active else "AND x.sentiment_score BETWEEN -1 AND 1")
     return {
@@ -412,9 +416,10 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
     """),
     "sentiment_by_actor": (_exact_comments, """
         WITH {FC}
-        SELECT a.actor, avg(fc.sentiment_score) AS mean_sentiment, count(*) AS comments
+        SELECT a.actor, sum(fc.sentiment_score * a.k) / sum(a.k) AS mean_sentiment,
+               sum(a.k)::BIGINT AS comments
         FROM fc JOIN ro_comment_mentions a USING (rid, position)
-        GROUP BY a.actor HAVING count(*) >= $min_comments
+        GROUP BY a.actor HAVING sum(a.k) >= $min_comments
         ORDER BY comments DESC, a.actor LIMIT $limit
     """),
     "top_commenters": (_exact_comments, """
@@ -438,6 +443,15 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
         ORDER BY side, CASE side WHEN 'most negative' THEN p.sentiment_score
                                  ELSE -p.sentiment_score END, report_id, position
     """),
+}
+
+# Free-text matches, searched once per (snapshot, text) and kept by the Reader (``memo``):
+# a page runs up to eight statements with the same text, and a substring search over every
+# comment (900 MB at 100,000 reports) is the single most expensive thing a filter does.
+# Statements read the kept rows from ``memory.main.<name>`` (see ``_fragments``).
+TEXT_HITS: dict[str, str] = {
+    "report_hits": "SELECT rid FROM ro_report_text WHERE contains(doc, $text)",
+    "comment_hits": "SELECT rid, position FROM ro_comments WHERE contains(text_lc, $text)",
 }
 
 # Extra parameters some queries need, with their defaults.
@@ -481,4 +495,7 @@ def run(
 ) -> pd.DataFrame:
     """Run the named query with the filters' parameters and ``extra`` bound by name."""
     sql, params = bind(name, filters, **extra)
+    for table, search in TEXT_HITS.items():
+        if f"memory.main.{table}" in sql:
+            reader.memo(table, search, str(params["text"]))
     return reader.query(sql, params)

@@ -11,6 +11,7 @@ from analytics.ui import (
     grain_picker,
     load,
     show_chart,
+    show_frame,
     start_page,
 )
 
@@ -57,7 +58,7 @@ with right:
     st.caption(f"{int(sentiment['negative'] or 0)} negative, "
                f"{int(sentiment['positive'] or 0)} positive")
 st.subheader("Places of its events")
-st.dataframe(load("actor_places", filters, actor=actor), hide_index=True, width="stretch")
+show_frame(load("actor_places", filters, actor=actor))
 st.subheader("Events as actor 1 / actor 2")
-st.dataframe(load("actor_events", filters, actor=actor), hide_index=True, width="stretch")
+show_frame(load("actor_events", filters, actor=actor))
 export_all_button(filters)

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.readers import SUPPORTED
-from analytics.ui import MAX_UPLOAD_MB, db_path, start_page, upload_folder
+from analytics.ui import MAX_UPLOAD_MB, db_path, show_frame, start_page, upload_folder
 from analytics.uploads import Upload, ingest_uploads
 
 start_page("Add reports")
@@ -33,7 +33,7 @@ if submitted and files:
          "why": "; ".join(r.reason for r in o.rejections) or "; ".join(o.warnings)}
         for o in outcomes
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    show_frame(pd.DataFrame(rows))
     if summary is not None:
         st.success(f"{summary.added} added, {summary.replaced} replaced, "
                    f"{summary.unchanged} unchanged, {len(summary.rejections)} rejected. "

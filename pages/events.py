@@ -5,7 +5,15 @@ import streamlit as st
 
 from analytics import charts
 from analytics.selections import map_locations, timeline_span
-from analytics.ui import export_all_button, grain_picker, load, show_chart, show_table, start_page
+from analytics.ui import (
+    download_query,
+    export_all_button,
+    grain_picker,
+    load,
+    show_chart,
+    show_table,
+    start_page,
+)
 
 filters = start_page("Events")
 grain = grain_picker()
@@ -31,8 +39,6 @@ st.subheader("Events" + (f" — selected: {'; '.join(n for n in narrowed if n)}"
                          if any(narrowed) else ""))
 show_table("events", table.drop(columns=["group_id", "latitude", "longitude"]), "events-table",
            column_config={"evidence": st.column_config.TextColumn("evidence", width="large")})
-acled = load("events_acled", filters)
-st.download_button("Download events in ACLED columns (CSV)",
-                   data=lambda: acled.to_csv(index=False),  # built only when clicked
-                   file_name="sitrep-events-acled.csv", mime="text/csv", on_click="ignore")
+download_query("Download events in ACLED columns (CSV)", "events_acled", filters,
+               "sitrep-events-acled.csv")
 export_all_button(filters)

@@ -3,7 +3,6 @@ reports."""
 
 import streamlit as st
 
-from analytics import charts
 from analytics.ui import (
     as_date,
     export_all_button,
@@ -39,6 +38,10 @@ cards[4].metric("Mean comment sentiment", "—" if mean != mean else f"{mean:+.2
                 delta("mean_sentiment", 2), delta_color="normal")
 if before_filters:
     st.caption(f"Changes against {before_filters.start} to {before_filters.end}.")
+
+# Imported once the metrics are drawn: the chart module loads Altair (~0.5 s on a cold
+# server), and the metrics are what a visitor of the first page waits for.
+from analytics import charts  # noqa: E402
 
 grain = grain_picker()
 timeline = load("overview_timeline", filters, grain=grain)

@@ -4,7 +4,7 @@ events, and its comments below (shown as plain text) — every chart leads back 
 import streamlit as st
 
 from analytics.highlight import COLOURS, highlight
-from analytics.ui import BIND, as_date, load, start_page
+from analytics.ui import BIND, as_date, load, show_frame, start_page
 
 filters = start_page("Reports")
 
@@ -12,7 +12,7 @@ found = load("search_reports", filters, limit=500)
 if found.empty:
     st.info("No report matches these filters.")
     st.stop()
-st.dataframe(found.drop(columns=["report_id"]), hide_index=True, width="stretch", height=240)
+show_frame(found.drop(columns=["report_id"]), height=240)
 
 labels = {
     r.report_id: f"{as_date(r.published) or 'undated'} — {r.title}" for r in found.itertuples()
@@ -48,7 +48,7 @@ for paragraph in load("report_paragraphs", report_id=chosen)["text"]:
 events = load("report_events", report_id=chosen)
 if not events.empty:
     st.subheader(f"Events ({len(events)})")
-    st.dataframe(events, hide_index=True, width="stretch")
+    show_frame(events)
 
 comments = load("report_comments", report_id=chosen)
 st.subheader(f"Comments ({len(comments)})")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Callable
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -185,8 +187,25 @@ def param_names(spec: dict) -> set[str]:
     return names
 
 
+def plain(value: object) -> object:
+    """A figure's dict with its arrays as lists: charts hand Plotly NumPy arrays (faster),
+    which ``to_dict`` gives back base64-encoded ({"dtype", "bdata"[, "shape"]})."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict) and set(value) in ({"dtype", "bdata"}, {"dtype", "bdata", "shape"}):
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return array.tolist()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
 def traces(fig: go.Figure, kind: str) -> list[dict]:
-    return [t for t in fig.to_dict()["data"] if t["type"] == kind]
+    return [plain(t) for t in fig.to_dict()["data"] if t["type"] == kind]  # type: ignore[misc]
 
 
 # --- every chart: a figure for data and for no data -------------------------------------
@@ -528,3 +547,71 @@ def test_top_commenters_coloured_by_mean_sentiment() -> None:
     assert {r["author"]: r["comments"] for r in rows(spec, "author")} == {
         "(anonymous)": 30, "Abu Omar": 12, "Sarah K": 4,
     }
+
+
+# --- time axes follow the bulk of the data ------------------------------------------------
+
+BULK_WEEKS = pd.date_range("2016-01-04", periods=100, freq="7D")  # Mondays, 2016-01-04 onwards
+STRAY = pd.Timestamp("2000-01-03")  # one report that mentions a date 16 years earlier
+
+
+def weekly(column: str, value: float = 5, stray: bool = True, **more: object) -> pd.DataFrame:
+    """100 weeks of data, and (``stray``) one period 16 years before the rest."""
+    periods = [STRAY, *BULK_WEEKS] if stray else list(BULK_WEEKS)
+    return pd.DataFrame({"period": periods, column: [1] + [value] * 100 if stray
+                         else [value] * 100, **more})
+
+
+def test_time_window_leaves_out_a_stray_date_far_from_the_bulk() -> None:
+    df = weekly("events")
+    assert charts.time_window(df["period"], df["events"]) == (BULK_WEEKS[0], BULK_WEEKS[-1])
+    assert charts.time_window(df["period"]) == (BULK_WEEKS[0], BULK_WEEKS[-1])  # unweighted too
+
+
+def test_time_window_keeps_dates_that_are_near_or_carry_weight() -> None:
+    assert charts.time_window(weekly("events", stray=False)["period"]) is None  # all bulk
+    near = pd.Series([BULK_WEEKS[0] - pd.Timedelta(days=60), *BULK_WEEKS])
+    assert charts.time_window(near) is None  # two months before the bulk: shown
+    heavy = weekly("events", value=1)
+    heavy.loc[0, "events"] = 100  # half of all events are that old: they are data, not noise
+    assert charts.time_window(heavy["period"], heavy["events"]) is None
+    assert charts.time_window(pd.Series([STRAY])) is None
+    assert charts.time_window(pd.Series([], dtype="datetime64[ns]")) is None
+
+
+def test_events_timeline_axis_starts_at_the_bulk_and_keeps_the_stray_bar() -> None:
+    df = weekly("events", event_type="Battles")
+    fig = charts.events_timeline(df, "week")
+    low, high = fig.layout.xaxis.range
+    assert "2015-12-01" <= low <= "2016-01-04"
+    assert high >= "2017-12-04"  # the last week's bar (27 Nov 2017 + 7 days) is whole
+    assert "2000-01-03" in traces(fig, "bar")[0]["x"]  # the data is still there
+    assert charts.events_timeline(weekly("events", stray=False, event_type="Battles"),
+                                  "week").layout.xaxis.range is None
+
+
+def test_evacuations_axis_starts_at_the_bulk() -> None:
+    df = weekly("people", cumulative=0)
+    low, _ = charts.evacuations_over_time(df).layout.xaxis.range
+    assert "2015-12-01" <= low <= "2016-01-04"
+
+
+def _x_domain_years(spec: dict) -> list[int] | None:
+    """Years of the x scale domain of an Altair spec (first layer that has one)."""
+    for part in [spec, *spec.get("layer", [])]:
+        domain = part.get("encoding", {}).get("x", {}).get("scale", {}).get("domain")
+        if domain:
+            return [d["year"] for d in domain]
+    return None
+
+
+@pytest.mark.parametrize("make", [
+    lambda stray: charts.overview_timeline(weekly("reports", stray=stray, events=3)),
+    lambda stray: charts.actor_mentions_over_time(weekly("mentions", stray=stray, actor="ISIS")),
+    lambda stray: charts.sentiment_over_time(
+        weekly("comments", stray=stray, mean_sentiment=0.1)),
+    lambda stray: charts.buses_over_time(weekly("buses", stray=stray), "week"),
+])
+def test_altair_time_axes_start_at_the_bulk(make: Callable[[bool], alt.TopLevelMixin]) -> None:
+    assert _x_domain_years(make(True).to_dict()) in ([2015, 2017], [2016, 2017])
+    assert _x_domain_years(make(False).to_dict()) is None  # nothing stray: the axis fits all

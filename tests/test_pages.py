@@ -23,6 +23,7 @@ from analytics.ingest import ingest
 from analytics.paths import PROJECT_DIR, SEEDS_DIR
 from analytics.store.snapshots import current_snapshot
 from tests.conftest import FAKES_CSV, SEED_FILE
+from tests.test_charts import plain
 
 PAGES = {path: title for path, title, _, _ in ui.pages()}
 ADD = ui.ADD_PAGE[0]
@@ -140,7 +141,8 @@ def events_table(at: AppTest) -> pd.DataFrame:
 
 
 def plotly_specs(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """The figures as sent, with base64-encoded arrays (from NumPy) decoded to lists."""
+    return [plain(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]  # type: ignore[misc]
 
 
 def vega_data(at: AppTest, index: int) -> pd.DataFrame:
@@ -462,3 +464,29 @@ def test_every_chart_has_png_and_csv_downloads(monkeypatch, fakes_db, page):
     assert png == csv  # the two buttons of each chart share its key
     if charts:
         assert f"Export all {charts} charts (PNG, ZIP)" in [label for label, _ in buttons]
+
+
+# --- 9. tables show a DATE as a date ---------------------------------------------------------
+
+# Pages whose tables have a DATE column (pandas turns DATE into a midnight Timestamp, which
+# a table shows as "2018-04-02 00:00:00").
+DATED_TABLES = {"pages/overview.py": "published", "pages/events.py": "event_date",
+                "pages/evacuations.py": "event_date", "pages/reports.py": "published"}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_tables_show_dates_without_a_time(monkeypatch, fakes_db, page):
+    at = open_page(monkeypatch, fakes_db, page)
+    assert not at.exception
+    shown = [d.value for d in at.dataframe]
+    for frame in shown:
+        for column in frame.columns:
+            values = frame[column].dropna()
+            if pd.api.types.is_datetime64_any_dtype(values) and len(values):
+                assert not (values == values.dt.normalize()).all(), f"{column}: 00:00:00 shown"
+    if page in DATED_TABLES:
+        column = DATED_TABLES[page]
+        values = [v for f in shown if column in f.columns for v in f[column].dropna()]
+        assert values, f"no {column} column shown"
+        assert all(type(v) is date for v in values)
+        assert " " not in str(values[0])

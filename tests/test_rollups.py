@@ -523,3 +523,26 @@ def test_a_snapshot_without_read_tables_is_republished_on_first_read(tmp_path: P
         assert current_snapshot(db) != legacy
     finally:
         reader.close()
+
+
+def test_kept_text_searches_stay_exact(reader: Reader) -> None:
+    """Free-text matches are searched once per (snapshot, text) and kept: after more texts
+    than the Reader keeps, and after ``forget``, every answer still equals the reference."""
+    from analytics.db import MEMO_KEYS
+
+    words = ["syria", "aleppo", "killed", "army", "the", "rebels", "damascus", "said",
+             "attack", "government", "russia"]
+    assert len(words) > MEMO_KEYS
+    for word in [*words, *words[:3]]:
+        filters = Filters(text=word)
+        for name in ("search_reports", "sentiment_histogram"):
+            expected = _reference(reader, name, filters, {"limit": ALL})
+            got = queries.run(reader, name, filters, limit=ALL)
+            pd.testing.assert_frame_equal(
+                _canonical(got, False), _canonical(expected, False),
+                check_exact=False, rtol=1e-9, obj=f"{name} {word}")
+    kept = reader.query("SELECT count(DISTINCT text) AS n FROM memory.main.comment_hits")
+    assert 0 < int(kept["n"].iloc[0]) <= MEMO_KEYS
+    assert len(reader._memo["comment_hits"]) == MEMO_KEYS
+    reader.forget()
+    assert reader.query("SELECT count(*) AS n FROM memory.main.report_hits")["n"].iloc[0] == 0
