@@ -110,3 +110,17 @@ def test_row_without_text_is_rejected_alone(tmp_path):
     assert len(result.rejections) == 1
     assert result.rejections[0].origin.endswith("#row 2")
     assert "no report text" in result.rejections[0].reason
+
+
+@pytest.mark.parametrize("value", [
+    "2018-04-03", "2018-04-03T10:15:00", "2018-04-03 10:15:00", "2018-04-03T10:15:00Z",
+    "2018-04-03T10:15:00+03:00", "2018-04-03T23:30:00-05:00", "2018-04-03T10:15:00.123456",
+    "20180403", "April 3, 2018 10:15", "3 Apr 2018", "not a date", "0001-01-01", 1522750500,
+])
+def test_comment_times_read_like_pandas(value):
+    """The ISO fast path gives what ``pd.to_datetime(utc=True)`` gives, as naive UTC."""
+    from analytics.readers.collections import _posted_at
+
+    stamp = pd.to_datetime(value, errors="coerce", utc=True)
+    expected = None if pd.isna(stamp) else stamp.tz_convert(None).to_pydatetime()
+    assert _posted_at(value) == expected

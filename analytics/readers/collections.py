@@ -13,6 +13,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -158,18 +159,37 @@ def _comments(value: object) -> list[Comment]:
         if isinstance(item, Mapping):
             body = str(item.get("text") or item.get("body") or "").strip()
             posted = item.get("posted_at") or item.get("date")
-            posted_at = pd.to_datetime(posted, errors="coerce", utc=True) if posted else None
             comments.append(
                 Comment(
                     paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()],
                     author=(str(item["author"]).strip() or None) if item.get("author") else None,
-                    posted_at=None if posted_at is None or pd.isna(posted_at)
-                    else posted_at.tz_convert(None).to_pydatetime(),
+                    posted_at=_posted_at(posted) if posted else None,
                 )
             )
         elif str(item).strip():
             comments.append(Comment(paragraphs=[str(item).strip()]))
     return [c for c in comments if c.paragraphs]
+
+
+def _posted_at(value: object) -> datetime | None:
+    """A comment's time as naive UTC, or ``None``. ISO 8601 strings (nearly all) go through
+    ``datetime.fromisoformat``, ~50x cheaper than ``pd.to_datetime`` per call, which a
+    collection with millions of comments would pay once each; anything else through pandas.
+    """
+    if isinstance(value, str):
+        try:
+            parsed: datetime | None = datetime.fromisoformat(value.strip())
+        except ValueError:
+            parsed = None
+        else:
+            if not 1900 <= parsed.year <= 2200:  # pandas' own limits decide odd values
+                parsed = None
+        if parsed is not None:
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+            return parsed
+    stamp = pd.to_datetime(value, errors="coerce", utc=True)
+    return None if pd.isna(stamp) else stamp.tz_convert(None).to_pydatetime()
 
 
 def _row_keys(frame: pd.DataFrame, id_column: str | None, file_name: str) -> list[str]:
