@@ -88,7 +88,8 @@ PAGE_QUERIES: dict[str, list[tuple[str, dict[str, object]]]] = {
         ("date_span", {}),
         ("events_map", {}),
         ("events_table", {"limit": 1000}),
-        ("events_acled", {}),
+        # ``events_acled`` (every filtered event, for the CSV) runs only when its download
+        # button is clicked (``ui.download_query``), not per render
     ],
     "Evacuations": [
         ("evacuations_over_time", {"grain": "week"}),
@@ -992,8 +993,7 @@ class PandasDashboard:
             last_date=("event_date", "max")).sort_values("events", ascending=False)
         table = fe.sort_values(["event_date", "event_id"], ascending=[False, True],
                                na_position="last").head(1000)
-        acled = fe.sort_values(["event_date", "event_id"])
-        return {"timeline": timeline, "points": points, "table": table, "acled": acled}
+        return {"timeline": timeline, "points": points, "table": table}
 
     def evacuations_page(self, f: Any) -> dict[str, Any]:
         fv = self.fv(f)

@@ -27,6 +27,9 @@ MEMORY_LIMIT = "512MB"
 
 MEMO_KEYS = 8
 """Free-text searches kept per kind (reports, comments): the recent filter states of users."""
+MEMO_ROWS = 2_000_000
+"""Rows kept per kind at most (older searches go first; the newest is always kept): a text
+matching most comments is ~3.6 M rows of ~40 bytes at 100,000 reports."""
 
 
 _READERS: weakref.WeakSet[Reader] = weakref.WeakSet()
@@ -82,7 +85,8 @@ class Reader:
     def memo(self, table: str, sql: str, text: str) -> None:
         """Keep the rows of ``sql`` (bound to ``$text``) in ``memory.main.<table>``, keyed by
         snapshot and text, so the statements of a page share one search instead of each
-        scanning again. Only the newest ``MEMO_KEYS`` texts per table are kept.
+        scanning again. Only the newest ``MEMO_KEYS`` texts per table are kept, and no more
+        than ``MEMO_ROWS`` rows unless one search alone has more.
 
         ``table`` and ``sql`` are the dashboard's own constants (``queries.TEXT_HITS``).
         """
@@ -107,12 +111,15 @@ class Reader:
                     {"alias": alias, "text": text},
                 )
                 keys.append(key)
-                while len(keys) > MEMO_KEYS:
+                rows = cursor.execute(f"SELECT count(*) FROM memory.main.{table}").fetchone()
+                while len(keys) > 1 and (len(keys) > MEMO_KEYS or (rows and rows[0] > MEMO_ROWS)):
                     old_alias, old_text = keys.pop(0)
                     cursor.execute(
                         f"DELETE FROM memory.main.{table} WHERE snapshot = $a AND text = $t",
                         {"a": old_alias, "t": old_text},
                     )
+                    rows = cursor.execute(
+                        f"SELECT count(*) FROM memory.main.{table}").fetchone()
             finally:
                 cursor.close()
 

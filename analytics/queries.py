@@ -109,10 +109,12 @@ def _fragments(active: frozenset[str]) -> dict[str, str]:
     """The pieces templates refer to as {R}, {RN}, {FR}, {FE}, {FV}, {FC}."""
     report = _where(_REPORT_CONDITIONS, active)
     report_no_text = _where(_REPORT_CONDITIONS, active, text=False)
-    comment_text = (
-        "AND (x.rid, x.position) IN (SELECT rid, position FROM memory.main.comment_hits "
+    # With free text, the comments are the kept matches themselves (``TEXT_HITS``): no
+    # probe of every comment row per statement.
+    comments = (
+        "(SELECT * EXCLUDE (snapshot, text) FROM memory.main.comment_hits "
         "WHERE snapshot = current_database() AND text = $text)"
-        if active & {"text", "text_nul"} else "")
+        if active & {"text", "text_nul"} else "ro_comments")
     sentiment = ("AND x.sentiment_score BETWEEN $sent_lo AND $sent_hi"
                  if "sentiment" in active else "AND x.sentiment_score BETWEEN -1 AND 1")
     return {
@@ -124,8 +126,8 @@ def _fragments(active: frozenset[str]) -> dict[str, str]:
               f"WHERE {_where(_EVACUATION_CONDITIONS, active)})",
         # exact comments: every filter, the sentiment range and the text on the comment
         "FC": f"""fc AS (
-            SELECT x.*, r.report_id, r.title FROM ro_comments x JOIN ro_reports r USING (rid)
-            WHERE {report_no_text} {sentiment} {comment_text})""",
+            SELECT x.*, r.report_id, r.title FROM {comments} x JOIN ro_reports r USING (rid)
+            WHERE {report_no_text} {sentiment})""",
     }
 
 
@@ -451,7 +453,7 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
 # Statements read the kept rows from ``memory.main.<name>`` (see ``_fragments``).
 TEXT_HITS: dict[str, str] = {
     "report_hits": "SELECT rid FROM ro_report_text WHERE contains(doc, $text)",
-    "comment_hits": "SELECT rid, position FROM ro_comments WHERE contains(text_lc, $text)",
+    "comment_hits": "SELECT * EXCLUDE (text_lc) FROM ro_comments WHERE contains(text_lc, $text)",
 }
 
 # Extra parameters some queries need, with their defaults.

@@ -483,7 +483,7 @@ def test_fast_and_exact_paths_are_both_taken() -> None:
     ranged, _ = queries.bind("sentiment_histogram", Filters(sentiment=(-0.5, 0.5)))
     text, _ = queries.bind("sentiment_histogram", Filters(text="x"))
     assert "ro_comment_buckets" in fast
-    assert "ro_comments" in ranged and "ro_comments" in text
+    assert "ro_comments" in ranged and "memory.main.comment_hits" in text
     sql, params = queries.bind("top_actors", Filters(start=date(2016, 1, 1)), limit=5)
     assert set(params) == {"start", "limit"} and "$start" in sql
 
