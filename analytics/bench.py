@@ -1621,7 +1621,9 @@ def _query_section(res: dict[str, Any], floors: list[tuple[str, str, bool | None
     reports = _num(res.get("scale", {}).get("counts", {}).get("reports"))
     lines.append(
         f"Each page's named queries (as its script runs them) through `analytics.queries.run` "
-        f"on a `Reader` over the {reports}-report snapshot, Streamlit's cache bypassed; filters "
+        f"on a `Reader` over the {reports}-report snapshot, Streamlit's cache bypassed and the "
+        "Reader's kept free-text matches dropped before each page's run (so a text filter's "
+        "search counts once per page, as on its first use); filters "
         "cycle through no filter, a date range, an actor, a governorate and free text (four "
         "values each). A page's latency is the sum of its queries in one render. The floor "
         "is DuckDB alone running the page's heaviest query on an open connection (same "
@@ -1667,7 +1669,8 @@ def _render_section(res: dict[str, Any], floors: list[tuple[str, str, bool | Non
         return [*lines, f"Not measured: {res['errors'].get('render', '')}", ""]
     lines.append(
         "Each page through `AppTest` (app.py with the sidebar filters set as a person would), "
-        "`st.cache_data` cleared before every run so that each render does its real work: "
+        "`st.cache_data` and the Reader's kept free-text matches cleared before every run so "
+        "that each render does its real work: "
         "frame, queries, charts, tables.")
     lines.append("")
     rows, worst, oks, errors = [], 0.0, [], []
