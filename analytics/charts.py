@@ -68,7 +68,7 @@ BAR_COLOR = "#4c78a8"
 BORDER_COLOR = "#9e9e9e"
 
 PLOTLY_TEMPLATE = "plotly_white"
-GRAIN_LABELS = {"day": "{d} {b} {Y}", "week": "week of {d} {b} {Y}", "month": "{b} {Y}"}
+GRAIN_LABELS = {"day": "{d} %b %Y", "week": "week of {d} %b %Y", "month": "%b %Y"}
 MAP_ASPECT_LATITUDE = 35.0  # degrees; Syria spans ~32.3-37.3 N
 MAP_MAX_MARKER_PX = 36
 MAP_MIN_MARKER_PX = 5
@@ -169,19 +169,12 @@ def _infer_grain(periods: pd.Series) -> str:
     return "day"
 
 
-def period_label(start: pd.Timestamp, grain: str) -> str:
-    """"week of 4 Jan 2016", "Jan 2016", "4 Jan 2016"."""
-    pattern = GRAIN_LABELS.get(grain, GRAIN_LABELS["day"])
-    return pattern.format(d=start.day, b=start.strftime("%b"), Y=start.year)
-
-
 def period_labels(starts: pd.Series, grain: str) -> pd.Series:
-    """``period_label`` for a whole column at once (same text)."""
-    day = starts.dt.day.astype(str)
-    if grain == "month":
-        return starts.dt.strftime("%b %Y")
-    text = day + starts.dt.strftime(" %b %Y")
-    return "week of " + text if grain == "week" else text
+    """"week of 4 Jan 2016", "Jan 2016", "4 Jan 2016" for a column of period starts."""
+    head, day, tail = GRAIN_LABELS.get(grain, GRAIN_LABELS["day"]).partition("{d}")
+    if not day:
+        return starts.dt.strftime(head)
+    return head + starts.dt.day.astype(str) + starts.dt.strftime(tail)
 
 
 def _rows(*columns: pd.Series | list[str]) -> np.ndarray:

@@ -55,7 +55,7 @@ class Reader:
         self._attached: list[tuple[Path, str]] = []  # newest last
         self._aliases = (f"snap{n}" for n in itertools.count(1))
         self._memo_lock = threading.Lock()
-        self._memo: dict[str, list[tuple[str, str]]] = {}
+        self._memo: dict[str, dict[tuple[str, str], int]] = {}
         _READERS.add(self)
 
     @property
@@ -93,10 +93,9 @@ class Reader:
         alias = self._alias()
         key = (alias, text)
         with self._memo_lock:
-            keys = self._memo.setdefault(table, [])
-            if key in keys:
-                keys.remove(key)
-                keys.append(key)
+            kept = self._memo.setdefault(table, {})  # (snapshot, text) -> rows, oldest first
+            if key in kept:
+                kept[key] = kept.pop(key)  # now the newest
                 return
             cursor = self._con.cursor()
             try:
@@ -106,29 +105,28 @@ class Reader:
                     f"SELECT ''::VARCHAR AS snapshot, ''::VARCHAR AS text, * FROM ({sql}) LIMIT 0",
                     {"text": text},
                 )
-                cursor.execute(
+                inserted = cursor.execute(
                     f"INSERT INTO memory.main.{table} SELECT $alias, $text, * FROM ({sql})",
                     {"alias": alias, "text": text},
-                )
-                keys.append(key)
-                rows = cursor.execute(f"SELECT count(*) FROM memory.main.{table}").fetchone()
-                while len(keys) > 1 and (len(keys) > MEMO_KEYS or (rows and rows[0] > MEMO_ROWS)):
-                    old_alias, old_text = keys.pop(0)
+                ).fetchone()
+                kept[key] = inserted[0] if inserted else 0
+                while len(kept) > 1 and (len(kept) > MEMO_KEYS
+                                         or sum(kept.values()) > MEMO_ROWS):
+                    old_alias, old_text = next(iter(kept))
+                    del kept[(old_alias, old_text)]
                     cursor.execute(
                         f"DELETE FROM memory.main.{table} WHERE snapshot = $a AND text = $t",
                         {"a": old_alias, "t": old_text},
                     )
-                    rows = cursor.execute(
-                        f"SELECT count(*) FROM memory.main.{table}").fetchone()
             finally:
                 cursor.close()
 
     def forget(self) -> None:
         """Drop every kept search (the benchmark measures a filter's first use)."""
         with self._memo_lock:
-            for table, keys in self._memo.items():
+            for table, kept in self._memo.items():
                 self._con.execute(f"DELETE FROM memory.main.{table}")
-                keys.clear()
+                kept.clear()
 
     def close(self) -> None:
         self._con.close()

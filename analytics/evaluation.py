@@ -24,7 +24,7 @@ import pandas as pd
 
 from analytics.extraction import enrich
 from analytics.extraction.actors import find_actors
-from analytics.extraction.dates import REPORT_DATE_WINDOW, report_date, resolve_dates
+from analytics.extraction.dates import report_anchor, resolve_dates
 from analytics.extraction.places import fakes_label, find_mentions
 from analytics.extraction.text import Sentence, fold
 from analytics.models import Report
@@ -324,9 +324,7 @@ def _dates_in_text(report: Report) -> set[date]:
     Its share of gold hits is the ceiling of any such rule on this gold (the crowd's date
     is sometimes one the text never states: a later day, or an unrelated one).
     """
-    anchor = report.published or report_date(
-        report.title, report.paragraphs[0][:REPORT_DATE_WINDOW] if report.paragraphs else ""
-    )
+    anchor = report_anchor(report)
     found = {m.value for m in resolve_dates(report.title + ". " + report.body, anchor)
              if m.precision == "day"}
     return found | ({anchor} if anchor else set())

@@ -229,11 +229,13 @@ def _read_and_enrich(
     workers = workers if workers is not None else (os.cpu_count() or 1)
     units = _work_units(files, options)
     head: list[_Unit] = []
+    head_size = 0
     for unit in units:  # read until a pool is known to pay (or the input ends)
         head.append(unit)
-        if sum(u.size for u in head) >= POOL_FROM:
+        head_size += unit.size
+        if head_size >= POOL_FROM:
             break
-    if workers <= 1 or sum(u.size for u in head) < POOL_FROM:
+    if workers <= 1 or head_size < POOL_FROM:
         pending = head + list(units)
         bar = progress(sum(u.size for u in pending)) if progress else Progress()
         try:

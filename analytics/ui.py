@@ -207,14 +207,12 @@ def share_link(page_path: str = "") -> str:
 # --- charts with their downloads ---------------------------------------------------------------
 
 CHARTS_KEY = "_sitrep_page_charts"
-FOOTER_KEY = "_sitrep_page_footer"
 
 
 def start_page(title: str) -> Filters:
     """Every page's first call: frame check, title, what the filters show, chart registry."""
     require_frame()
     st.session_state[CHARTS_KEY] = {}
-    st.session_state.pop(FOOTER_KEY, None)  # a new snapshot may have moved the dates
     st.session_state["_sitrep_page_title"] = title
     filters = current_filters()
     st.title(title)
@@ -223,20 +221,11 @@ def start_page(title: str) -> Filters:
 
 
 def data_range(filters: Filters) -> str:
-    """The dates the page covers, for the footer of exported charts.
-
-    Kept for the rest of the page run: every chart and "Export all" ask for it, and each
-    cached ``load`` still costs a hash of the filters and a copy of the result.
-    """
-    known = st.session_state.get(FOOTER_KEY)
-    if known and known[0] == filters:
-        return known[1]
+    """The dates the page covers, for the footer of exported charts."""
     span = load("date_span").iloc[0]
     first = filters.start or as_date(span["first"])
     last = filters.end or as_date(span["last"])
-    text = f"{first or '?'} to {last or '?'}"
-    st.session_state[FOOTER_KEY] = (filters, text)
-    return text
+    return f"{first or '?'} to {last or '?'}"
 
 
 def show_chart(

@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -30,15 +29,16 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 from analytics.paths import PROJECT_DIR
-from tests.browser_support import free_port, wait_for
+from tests.browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    start_server,
+    stop_server,
+    wait_for,
+)
 from tests.conftest import FAKES_CSV
 
-ARTIFACTS = PROJECT_DIR / "test-artifacts"
-CHROMIUM = "/usr/lib/chromium/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
 # What a lock problem looks like on the page or in a log (DuckDB: "Could not set lock on file
 # ...: Conflicting lock is held in ..."). "locked" never occurs in a FA-KES or seed title.
 LOCK_TROUBLE = re.compile(
@@ -373,27 +373,11 @@ def test_dashboard_answers_during_ingest_and_shows_new_reports_after_refresh(
     seed_db: Path, tmp_path: Path
 ) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     server_log = tmp_path / "streamlit.log"
-    server = spawn(
-        ["-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        log=server_log, SITREP_DB=str(seed_db), SITREP_NO_SEED="1",
-    )
+    server = start_server(seed_db, server_log)
+    url = server.url
     ingest = None
-
-    def healthy() -> bool:
-        assert server.poll() is None, server_log.read_text(encoding="utf-8")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                return response.status == 200
-        except OSError:
-            return False
-
     try:
-        wait_for(healthy, 60, "the Streamlit server's health check", interval=0.2)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
@@ -439,11 +423,11 @@ def test_dashboard_answers_during_ingest_and_shows_new_reports_after_refresh(
                       f"alive): {seen}; slowest reload {max(latencies):.2f} s; after: {after}")
             finally:
                 browser.close()
-        assert server.poll() is None, "the server stopped"
+        assert server.proc.poll() is None, "the server stopped"
     finally:
         if ingest is not None:
             stop(ingest)
-        stop(server)
+        stop_server(server)
         print("--- streamlit log (tail) ---\n" + server_log.read_text(encoding="utf-8")[-3000:])
     log = server_log.read_text(encoding="utf-8")
     assert not LOCK_TROUBLE.search(log), log[-3000:]

@@ -689,6 +689,15 @@ class _SentenceLike(Protocol):
     comment: int | None
 
 
+def report_anchor(report: _Titled) -> date | None:
+    """The date relative dates in a report resolve against: its published date, else the
+    date written in its title or first paragraph (``report_date``)."""
+    if report.published is not None:
+        return report.published
+    first = report.paragraphs[0] if report.paragraphs else ""
+    return report_date(report.title, first[:REPORT_DATE_WINDOW])
+
+
 def main_event_date(
     report: _Titled, sentences: Iterable[_SentenceLike], relative: bool = False
 ) -> DateMention | None:
@@ -718,10 +727,7 @@ def main_event_date(
     from. Dates after the anchor or far before it are background ("the attack of March
     2011"), not the report's news.
     """
-    anchor = report.published
-    if anchor is None:
-        first = report.paragraphs[0] if report.paragraphs else ""
-        anchor = report_date(report.title, first[:REPORT_DATE_WINDOW])
+    anchor = report_anchor(report)
     lead = [report.title]
     for sentence in sentences:
         if len(lead) > LEAD_SENTENCES:

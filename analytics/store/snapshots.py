@@ -53,23 +53,22 @@ def publish(con: duckdb.DuckDBPyConnection, master: Path, checkpoint: bool = Tru
     folder.mkdir(parents=True, exist_ok=True)
     name = f"snap-{time.time_ns()}.duckdb"
     tmp = folder / (name + ".tmp")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    _remove(tmp)
     source = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
     if checkpoint:
         con.execute("CHECKPOINT")
     con.execute("ATTACH ? AS sitrep_snapshot", [str(tmp)])
+    built = False
     try:
         # identifiers: our own catalog names, not input
         con.execute(f'COPY FROM DATABASE "{source}" TO sitrep_snapshot')
         rollups.build(con, "sitrep_snapshot")
         con.execute("CHECKPOINT sitrep_snapshot")
-    except BaseException:
+        built = True
+    finally:
         con.execute("DETACH sitrep_snapshot")
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        raise
-    con.execute("DETACH sitrep_snapshot")
+        if not built:
+            _remove(tmp)
     final = folder / name
     os.replace(tmp, final)
     pointer_tmp = folder / (POINTER + ".tmp")
@@ -105,11 +104,16 @@ def republish(master: Path, snapshot: Path) -> Path | None:
         con.close()
 
 
+def _remove(snapshot: Path) -> None:
+    """Delete a snapshot file and its write-ahead log, if there."""
+    for path in (snapshot, snapshot.with_name(snapshot.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
 def _prune(folder: Path, keep: Path) -> None:
     """Delete old snapshots; an open reader keeps its file's data until it lets go (POSIX)."""
     snaps = sorted(folder.glob("snap-*.duckdb"), key=lambda p: p.name, reverse=True)
     now = time.time()
     for path in snaps[KEEP_COUNT:]:
         if path != keep and now - path.stat().st_mtime > KEEP_SECONDS:
-            path.unlink(missing_ok=True)
-            path.with_name(path.name + ".wal").unlink(missing_ok=True)
+            _remove(path)

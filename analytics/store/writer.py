@@ -182,20 +182,21 @@ FROM numbered
 def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, pd.DataFrame]:
     """Column-wise rows of every table for a batch of reports.
 
-    Columns are gathered as lists and handed to pandas as such: building a frame from a list
-    of dicts costs pandas a dict lookup per cell, most of the main process's time per report.
+    Paragraphs and comments are gathered as one list per column, and rows of one shape are
+    transposed before pandas sees them (``_frame``): building a frame from a list of dicts
+    costs pandas a dict lookup per cell, most of the main process's time per report.
     """
     model_name = default_model().name
-    reports = _Columns()
+    reports: list[dict[str, object]] = []
     paragraphs: dict[str, list[object]] = {"report_id": [], "position": [], "text": []}
     comments: dict[str, list[object]] = {
         key: [] for key in ("report_id", "position", "author", "text", "posted_at",
                             "sentiment_score", "sentiment_label", "sentiment_model")
     }
-    facts: dict[str, _Columns] = {}
+    facts: dict[str, list[dict[str, object]]] = {}
     for p in batch:
         r = p.report
-        reports.add(
+        reports.append(
             {
                 "report_id": p.report_id,
                 "identity_key": p.identity_key,
@@ -231,70 +232,21 @@ def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, pd.DataFram
         for table, rows in r.facts.items():
             if table not in REPORT_TABLES:
                 raise ValueError(f"unknown fact table {table!r}")
-            facts.setdefault(table, _Columns()).extend(rows, p.report_id)
+            facts.setdefault(table, []).extend({**row, "report_id": p.report_id} for row in rows)
     frames = {
-        "reports": reports.frame(),
+        "reports": _frame(reports),
         "paragraphs": pd.DataFrame(paragraphs) if paragraphs["text"] else pd.DataFrame(),
         "comments": pd.DataFrame(comments) if comments["text"] else pd.DataFrame(),
     }
-    frames.update({table: columns.frame() for table, columns in facts.items()})
+    frames.update({table: _frame(rows) for table, rows in facts.items()})
     return frames
 
 
-class _Columns:
-    """Rows given as dicts, kept as one list per column while every row has the same keys in
-    the same order (then the frame is built from the columns); rows that differ fall back to
-    pandas' list-of-dicts path, which fills what a row lacks with NaN as before."""
-
-    def __init__(self) -> None:
-        self.keys: tuple[str, ...] | None = None
-        self.columns: list[list[object]] = []
-        self.rows: list[dict[str, object]] | None = None  # set once rows differ
-        self.count = 0
-
-    def add(self, row: dict[str, object]) -> None:
-        self._extend([row], None)
-
-    def extend(self, rows: list[dict[str, object]], report_id: str) -> None:
-        """Add fact rows with the report's id as their last column."""
-        self._extend(rows, report_id)
-
-    def _extend(self, rows: list[dict[str, object]], report_id: str | None) -> None:
-        if not rows:
-            return
-        self.count += len(rows)
-        if self.rows is None:
-            shapes = set(map(tuple, rows))
-            keys = shapes.pop() if len(shapes) == 1 else None
-            if keys is not None and (report_id is None or "report_id" not in keys):
-                if report_id is not None:
-                    keys = (*keys, "report_id")
-                if self.keys is None:
-                    self.keys = keys
-                    self.columns = [[] for _ in keys]
-                if keys == self.keys:
-                    # transposed in C: one list per column
-                    values = zip(*(row.values() for row in rows), strict=True)
-                    for column, column_values in zip(self.columns, values, strict=False):
-                        column.extend(column_values)
-                    if report_id is not None:
-                        self.columns[-1].extend([report_id] * len(rows))
-                    return
-            self.rows = self._as_rows()
-        if report_id is None:
-            self.rows.extend(rows)
-        else:
-            self.rows.extend({**row, "report_id": report_id} for row in rows)
-
-    def _as_rows(self) -> list[dict[str, object]]:
-        if self.keys is None:
-            return []
-        keys = self.keys
-        return [dict(zip(keys, values, strict=True))
-                for values in zip(*self.columns, strict=True)]
-
-    def frame(self) -> pd.DataFrame:
-        if self.rows is not None or not self.count:
-            return pd.DataFrame(self.rows or [])
-        assert self.keys is not None
-        return pd.DataFrame(dict(zip(self.keys, self.columns, strict=True)))
+def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """``pd.DataFrame(rows)``, faster when every row has the same keys in the same order (the
+    usual case): the rows are then transposed in C and handed over as columns."""
+    keys = list(rows[0]) if rows else []
+    if not keys or any(list(row) != keys for row in rows):
+        return pd.DataFrame(rows)
+    columns = zip(*(row.values() for row in rows), strict=True)
+    return pd.DataFrame(dict(zip(keys, map(list, columns), strict=True)))
