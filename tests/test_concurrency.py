@@ -220,11 +220,15 @@ def test_reader_process_sees_every_publish_without_lock_errors_during_ingests(
                         *map(str, inputs)])
         writer.wait(timeout=240)
         expected = 1 + added
-        # The reader keeps polling; its next query should see the last publish (if it does
-        # not, the assertions below say why).
+        written = read_jsonl(writer_log)
+        write_end = written[-1]["end"] if written else time.time()
+        # The reader keeps polling; a query it starts after the writer's last run ended should
+        # see the last publish (if it does not, the assertions below say why). The publish
+        # comes before that run's process exits, so an earlier query may already see it.
         def caught_up() -> bool:
             recent = read_jsonl(reader_log)[-5:]
-            return any(r.get("count") == expected for r in recent) or reader.poll() is not None
+            return any(r.get("count") == expected and r["t"] > write_end for r in recent) \
+                or reader.poll() is not None
 
         with contextlib.suppress(AssertionError):
             if writer.returncode == 0:
