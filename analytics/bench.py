@@ -758,13 +758,17 @@ def phase_queries(p: dict[str, Any]) -> dict[str, Any]:
 
 def _bare_run(con: Any, sql: str, params: dict[str, object]) -> None:
     """One statement on a bare connection, its free-text search (``TEXT_HITS``) included."""
-    from analytics.queries import TEXT_HITS
+    from analytics.queries import text_searches
+    from analytics.store.rollups import WORD_SEPARATOR
 
-    for table, search in TEXT_HITS.items():
-        if f"memory.main.{table}" in sql:
-            con.execute(f"CREATE OR REPLACE TABLE memory.main.{table} AS "
-                        f"SELECT 'snap' AS snapshot, $text AS text, * FROM ({search})",
-                        {"text": params["text"]})
+    def split(text: str) -> list[str]:
+        row = con.execute(f"SELECT string_split_regex(?, '{WORD_SEPARATOR}')", [text]).fetchone()
+        return list(row[0]) if row else []
+
+    for table, search in text_searches(sql, params, split):
+        con.execute(f"CREATE OR REPLACE TABLE memory.main.{table} AS "
+                    f"SELECT 'snap' AS snapshot, $text AS text, * FROM ({search})",
+                    {"text": params["text"]})
     con.execute(sql, params).to_arrow_table()
 
 

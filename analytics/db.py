@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics.store.rollups import WORD_SEPARATOR
 from analytics.store.snapshots import current_snapshot, has_read_tables, republish
 
 # DuckDB's own buffers for the dashboard process: with pandas frames and Streamlit on top,
@@ -81,6 +82,12 @@ class Reader:
             return row[0] if row else None
         finally:
             cursor.close()
+
+    def split_words(self, text: str) -> list[str]:
+        """``text`` cut where the free-text word index cuts documents (``WORD_SEPARATOR``):
+        the same DuckDB function, so a search and the index never disagree on a word."""
+        pieces = self.scalar(f"SELECT string_split_regex(?, '{WORD_SEPARATOR}')", [text])
+        return list(pieces or [])
 
     def memo(self, table: str, sql: str, text: str) -> None:
         """Keep the rows of ``sql`` (bound to ``$text``) in ``memory.main.<table>``, keyed by

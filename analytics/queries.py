@@ -39,7 +39,7 @@ import pandas as pd
 
 from analytics.db import Reader
 from analytics.filters import SENTIMENT_RANGE, Filters
-from analytics.store.rollups import EXTREMES_PER_REPORT
+from analytics.store.rollups import EXTREMES_PER_REPORT, WORD_SEPARATOR
 
 GRAINS = ("day", "week", "month")
 
@@ -451,10 +451,61 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
 # a page runs up to eight statements with the same text, and a substring search over every
 # comment (900 MB at 100,000 reports) is the single most expensive thing a filter does.
 # Statements read the kept rows from ``memory.main.<name>`` (see ``_fragments``).
+#
+# Reports are found through the word index (``ro_words``/``ro_report_words``): the text is
+# split into pieces by the index's own separator. A single piece (no separator) is contained
+# in a document exactly when it is contained in one of its words, so the words holding it
+# give the answer. With separators, a piece followed by one must end a word, a piece after
+# one must start a word, a piece between two must be a word; the reports having every piece
+# are candidates, and ``contains`` on just those keeps the answer exact. A text made only of
+# separators is searched in full. (Which case applies is decided before the statement runs:
+# DuckDB cannot skip a branch on a subquery's value, and would scan every document.)
+_REPORT_CANDIDATES = f"""
+    WITH need AS (
+        SELECT i, p[i] AS piece, len(p) AS n
+        FROM (SELECT string_split_regex($text, '{WORD_SEPARATOR}') AS p), range(1, len(p) + 1) r(i)
+        WHERE p[i] <> ''),
+    w AS (SELECT need.i, v.word_id FROM need JOIN ro_words v ON CASE
+              WHEN n = 1 THEN contains(v.word, piece)
+              WHEN i = 1 THEN suffix(v.word, piece)
+              WHEN i = n THEN starts_with(v.word, piece)
+              ELSE v.word = piece END)
+    SELECT x.rid FROM w JOIN ro_report_words x USING (word_id) GROUP BY x.rid
+    HAVING count(DISTINCT w.i) = (SELECT count(*) FROM need)
+"""
+REPORT_SEARCHES: dict[str, str] = {
+    "one word": _REPORT_CANDIDATES,
+    "words": f"""
+        SELECT rid FROM ro_report_text
+        WHERE rid IN ({_REPORT_CANDIDATES}) AND contains(doc, $text)""",
+    "separators only": "SELECT rid FROM ro_report_text WHERE contains(doc, $text)",
+}
+
+
+def report_search(pieces: list[str]) -> str:
+    """Which ``REPORT_SEARCHES`` statement answers a text split into ``pieces``."""
+    if len(pieces) == 1:
+        return REPORT_SEARCHES["one word"]
+    return REPORT_SEARCHES["words" if any(pieces) else "separators only"]
+
+
 TEXT_HITS: dict[str, str] = {
-    "report_hits": "SELECT rid FROM ro_report_text WHERE contains(doc, $text)",
+    "report_hits": REPORT_SEARCHES["separators only"],
     "comment_hits": "SELECT * EXCLUDE (text_lc) FROM ro_comments WHERE contains(text_lc, $text)",
 }
+
+def text_searches(sql: str, params: Mapping[str, object],
+                  split: Callable[[str], list[str]]) -> list[tuple[str, str]]:
+    """The kept searches (``TEXT_HITS`` table, statement) that ``sql`` reads; ``split`` cuts
+    the text into words as the index does (``Reader.split_words``)."""
+    out = []
+    for table, search in TEXT_HITS.items():
+        if f"memory.main.{table}" in sql:
+            if table == "report_hits":
+                search = report_search(split(str(params["text"])))
+            out.append((table, search))
+    return out
+
 
 # Extra parameters some queries need, with their defaults.
 DEFAULTS: dict[str, object] = {
@@ -497,7 +548,6 @@ def run(
 ) -> pd.DataFrame:
     """Run the named query with the filters' parameters and ``extra`` bound by name."""
     sql, params = bind(name, filters, **extra)
-    for table, search in TEXT_HITS.items():
-        if f"memory.main.{table}" in sql:
-            reader.memo(table, search, str(params["text"]))
+    for table, search in text_searches(sql, params, reader.split_words):
+        reader.memo(table, search, str(params["text"]))
     return reader.query(sql, params)

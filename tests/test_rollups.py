@@ -24,6 +24,7 @@ from analytics.filters import Filters
 from analytics.ingest import ingest
 from analytics.paths import SEEDS_DIR
 from analytics.store import rollups
+from analytics.store.rollups import WORD_SEPARATOR
 from analytics.store.snapshots import current_snapshot
 from tests.conftest import FAKES_CSV
 
@@ -546,3 +547,39 @@ def test_kept_text_searches_stay_exact(reader: Reader) -> None:
     assert len(reader._memo["comment_hits"]) == MEMO_KEYS
     reader.forget()
     assert reader.query("SELECT count(*) AS n FROM memory.main.report_hits")["n"].iloc[0] == 0
+
+
+# Texts that exercise every branch of the word-index search: inside a word, whole words,
+# several words, punctuation and spaces at either end, only separators, digits, non-ASCII
+# letters, a separator the index splits on inside a word (al-nusra), no match at all.
+TRICKY_TEXTS = [
+    "ill", "killed", "aleppo", "hayat tahrir", "al-nusra", " douma", "douma ", " the ",
+    "syria,", "--", " ", ".", "2016", "16 ", "é", "ة", "civilians were", "said that the",
+    "tahrir al", "x y z", "no-such-thing", "’s",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_text_search_through_the_word_index_is_exact(reader: Reader, text: str) -> None:
+    """The reports the word index finds are exactly those whose title or body contains the
+    text (plain substring search over the base tables)."""
+    reader.forget()
+    filters = Filters(text=text)
+    expected = _reference(reader, "search_reports", filters, {"limit": ALL})
+    got = queries.run(reader, "search_reports", filters, limit=ALL)
+    assert sorted(got["report_id"]) == sorted(expected["report_id"]), text
+
+
+def test_word_index_holds_every_word_of_every_report(reader: Reader) -> None:
+    """Each report's distinct words are in ``ro_report_words``: a word the index misses
+    would silently drop reports from a search."""
+    missing = reader.query(f"""
+        SELECT count(*) AS n FROM (
+            SELECT DISTINCT rid, unnest(string_split_regex(doc, '{WORD_SEPARATOR}')) AS word
+            FROM ro_report_text) t
+        WHERE word <> '' AND NOT EXISTS (
+            SELECT 1 FROM ro_report_words x JOIN ro_words v USING (word_id)
+            WHERE x.rid = t.rid AND v.word = t.word)""")
+    assert int(missing["n"].iloc[0]) == 0
+    words = reader.query("SELECT count(*) AS n FROM ro_words")
+    assert int(words["n"].iloc[0]) > 1000

@@ -25,11 +25,15 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a statement changes: readers republish snapshots built by another version.
-VERSION = 2
+VERSION = 3
 
 # Most extreme comments kept per report and side; ``extreme_comments`` with a larger limit
 # falls back to the exact query.
 EXTREMES_PER_REPORT = 5
+
+# What separates words in the free-text index: anything but a letter or a digit (RE2 syntax,
+# the same expression splits the searched text in ``queries.TEXT_HITS``).
+WORD_SEPARATOR = r"[^\pL\pN]+"
 
 STATEMENTS: dict[str, str] = {
     # One row per report with the columns filters and report lists use, lowercased title
@@ -61,6 +65,27 @@ STATEMENTS: dict[str, str] = {
         SELECT r.rid, coalesce(lower(t.title), '') || chr(0) || coalesce(p.body, '') AS doc
         FROM ro_reports r JOIN reports t USING (report_id) LEFT JOIN p USING (report_id)
         ORDER BY r.rid
+    """,
+    # A word index of ro_report_text, so free text finds reports without reading 170 MB of
+    # text per search (see ``queries.TEXT_HITS``). Words are the maximal runs of letters and
+    # digits (``WORD_SEPARATOR`` splits them); ``ro_words`` numbers the vocabulary and
+    # ``ro_report_words`` lists, per word, the reports that contain it, sorted by word so a
+    # lookup reads one or two row groups.
+    "ro_words": f"""
+        CREATE TABLE ro_words AS
+        SELECT (row_number() OVER (ORDER BY word))::INTEGER AS word_id, word
+        FROM (SELECT DISTINCT unnest(string_split_regex(doc, '{WORD_SEPARATOR}')) AS word
+              FROM ro_report_text)
+        WHERE word <> ''
+    """,
+    "ro_report_words": f"""
+        CREATE TABLE ro_report_words AS
+        SELECT v.word_id, t.rid
+        FROM (SELECT rid,
+                     unnest(list_distinct(string_split_regex(doc, '{WORD_SEPARATOR}'))) AS word
+              FROM ro_report_text) t
+        JOIN ro_words v USING (word)
+        ORDER BY v.word_id, t.rid
     """,
     # Governorate filter: a report's primary governorate and those its article names.
     "ro_report_admin1": """
