@@ -435,13 +435,15 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
         or int(params["limit"]) > EXTREMES_PER_REPORT, """
         WITH {FC},
         picked AS (
-            (SELECT 'most negative' AS side, rid, position, sentiment_score, title, report_id
+            (SELECT 'most negative' AS side, crow, position, sentiment_score, title, report_id
              FROM fc ORDER BY sentiment_score, report_id, position LIMIT $limit)
             UNION ALL
-            (SELECT 'most positive', rid, position, sentiment_score, title, report_id
-             FROM fc ORDER BY sentiment_score DESC, report_id, position LIMIT $limit))
+            (SELECT 'most positive', crow, position, sentiment_score, title, report_id
+             FROM fc ORDER BY sentiment_score DESC, report_id, position LIMIT $limit)),
+        c AS (SELECT rowid AS crow, author, text FROM comments
+              WHERE rowid IN (SELECT crow FROM picked))
         SELECT side, p.sentiment_score, c.author, c.text, p.title, report_id
-        FROM picked p JOIN comments c USING (report_id, position)
+        FROM picked p JOIN c USING (crow)
         ORDER BY side, CASE side WHEN 'most negative' THEN p.sentiment_score
                                  ELSE -p.sentiment_score END, report_id, position
     """),

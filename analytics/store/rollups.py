@@ -25,7 +25,7 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a statement changes: readers republish snapshots built by another version.
-VERSION = 3
+VERSION = 5
 
 # Most extreme comments kept per report and side; ``extreme_comments`` with a larger limit
 # falls back to the exact query.
@@ -130,17 +130,6 @@ STATEMENTS: dict[str, str] = {
         WHERE m.comment_position IS NULL
         ORDER BY m.actor, r.rid
     """,
-    # Comments in their exact form for the slow path (sentiment range, free text): integer
-    # report key, the day the Comments page plots, and the lowercased text (no lower() of
-    # 900 MB per query). The original text stays in ``comments``. Not sorted: sorting 3.6 M
-    # rows of text doubled the publish time for little pruning on the slow path.
-    "ro_comments": """
-        CREATE TABLE ro_comments AS
-        SELECT r.rid, c.position, r.published, r.source,
-               coalesce(CAST(c.posted_at AS DATE), r.published) AS day,
-               c.sentiment_score, c.sentiment_label, c.author, lower(c.text) AS text_lc
-        FROM comments c JOIN ro_reports r USING (report_id)
-    """,
     # Actors named in each comment, keyed by integer report id, with ``k`` the times the
     # comment names the actor (exact path). Grouped here, not per query: DuckDB otherwise
     # pushes a group-by of ~10 M mention rows under the join (6 s at 100,000 reports).
@@ -150,6 +139,21 @@ STATEMENTS: dict[str, str] = {
         FROM actor_mentions m JOIN ro_reports r USING (report_id)
         WHERE m.comment_position IS NOT NULL
         GROUP BY ALL ORDER BY r.rid, position
+    """,
+    # Comments in their exact form for the slow path (sentiment range, free text): integer
+    # report key, the day the Comments page plots, the lowercased text (no lower() of 900 MB
+    # per query), and ``crow``, the comment's row in ``comments``, so the few comments a page
+    # quotes are fetched by row instead of joining every comment. In the order of
+    # ``comments``: sorting 3.6 M rows of text doubled the publish time, and joining more
+    # columns in here scattered the rows, so the text compressed worse and every search
+    # took several times longer.
+    "ro_comments": """
+        CREATE TABLE ro_comments AS
+        SELECT r.rid, c.position, r.published, r.source,
+               coalesce(CAST(c.posted_at AS DATE), r.published) AS day,
+               c.sentiment_score, c.sentiment_label, c.author, c.rowid AS crow,
+               lower(c.text) AS text_lc
+        FROM comments c JOIN ro_reports r USING (report_id)
     """,
     # Sentiment histogram: comments per (report, bucket, label).
     "ro_comment_buckets": """
