@@ -729,7 +729,7 @@ def phase_queries(p: dict[str, Any]) -> dict[str, Any]:
         for i, q in enumerate(q for q in recorded[page] if q.key == heaviest):
             if i >= 5 and time.perf_counter() - page_started > page_budget:
                 break
-            sql, params = bind(q.name, q.filters, **q.extra)
+            sql, params = bind(q.name, q.filters, reader.filter_bits(), **q.extra)
             if i == 0:  # warm this connection's caches as the Reader's are
                 _bare_run(con, sql, params)
             t0 = time.perf_counter()

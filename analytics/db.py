@@ -57,6 +57,7 @@ class Reader:
         self._aliases = (f"snap{n}" for n in itertools.count(1))
         self._memo_lock = threading.Lock()
         self._memo: dict[str, dict[tuple[str, str], int]] = {}
+        self._bits: dict[str, dict[tuple[str, str], int]] = {}
         _READERS.add(self)
 
     @property
@@ -82,6 +83,17 @@ class Reader:
             return row[0] if row else None
         finally:
             cursor.close()
+
+    def filter_bits(self) -> dict[tuple[str, str], int]:
+        """The snapshot's filter bits, (kind, value) -> bit (``rollups.ro_filter_bits``),
+        read once per snapshot."""
+        alias = self._alias()
+        with self._memo_lock:
+            if alias not in self._bits:
+                rows = self._con.execute(
+                    f"SELECT kind, value, bit FROM {alias}.ro_filter_bits").fetchall()
+                self._bits = {alias: {(kind, value): bit for kind, value, bit in rows}}
+            return self._bits[alias]
 
     def split_words(self, text: str) -> list[str]:
         """``text`` cut where the free-text word index cuts documents (``WORD_SEPARATOR``):

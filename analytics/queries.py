@@ -57,6 +57,10 @@ _REPORT_CONDITIONS = {
     "WHERE list_contains($event_types, event_type))",
     "text": "x.rid IN (SELECT rid FROM memory.main.report_hits "
     "WHERE snapshot = current_database() AND text = $text)",
+    # When every chosen governorate / actor has a filter bit (``rollups.FILTER_BITS``), the
+    # report's bits replace the semi-join above.
+    "admin1_bits": "(x.admin1_bits & $admin1_mask) <> 0",
+    "actors_bits": "(x.actor_bits & $actors_mask) <> 0",
 }
 # Free text containing NUL (the separator in ro_report_text.doc): straight from the base tables.
 _REPORT_TEXT_NUL = """x.rid IN (SELECT r.rid FROM ro_reports r JOIN reports t USING (report_id)
@@ -94,11 +98,27 @@ def active_filters(params: Mapping[str, object]) -> frozenset[str]:
         on.add("text_nul" if "\x00" in text else "text")
     if (params.get("sent_lo"), params.get("sent_hi")) != SENTIMENT_RANGE:
         on.add("sentiment")
+    on |= {f"{k}_bits" for k in ("admin1", "actors")
+           if k in on and params.get(f"{k}_mask") is not None}
     return frozenset(on)
 
 
+def filter_masks(filters: Filters, bits: Mapping[tuple[str, str], int]) -> dict[str, object]:
+    """``admin1_mask``/``actors_mask`` for the chosen governorates and actors when each has a
+    filter bit in ``bits`` ((kind, value) -> bit, ``Reader.filter_bits``), else None."""
+    masks: dict[str, object] = {}
+    for key, kind, values in (("admin1", "admin1", filters.admin1),
+                              ("actors", "actor", filters.actors)):
+        found = [bits.get((kind, value)) for value in values]
+        masks[f"{key}_mask"] = (sum(1 << b for b in set(found))  # type: ignore[misc]
+                                if found and None not in found else None)
+    return masks
+
+
 def _where(conditions: Mapping[str, str], active: frozenset[str], text: bool = True) -> str:
-    parts = [sql for key, sql in conditions.items() if key in active and (text or key != "text")]
+    parts = [sql for key, sql in conditions.items()
+             if key in active and (text or key != "text")
+             and not (f"{key}_bits" in active and f"{key}_bits" in conditions)]
     if text and "text_nul" in active:
         parts.append(_REPORT_TEXT_NUL if conditions is _REPORT_CONDITIONS
                      else conditions["text"])
@@ -513,6 +533,7 @@ def text_searches(sql: str, params: Mapping[str, object],
 DEFAULTS: dict[str, object] = {
     "grain": "week", "limit": 50, "chosen": [], "actor": "", "min_comments": 3,
     "span_start": None, "span_end": None, "pick_locations": [], "report_id": "",
+    "admin1_mask": None, "actors_mask": None,
 }
 
 
@@ -535,10 +556,14 @@ def statement(name: str, params: Mapping[str, object]) -> tuple[str, dict[str, o
 
 
 def bind(name: str, filters: Filters | None = None,
+         bits: Mapping[tuple[str, str], int] | None = None,
          **extra: object) -> tuple[str, dict[str, object]]:
-    """``statement`` for a filter state and a page's extra parameters."""
+    """``statement`` for a filter state and a page's extra parameters; with the snapshot's
+    filter ``bits``, governorates and actors that have one are filtered by bit."""
+    filters = filters or Filters()
     candidates: dict[str, object] = {
-        **DEFAULTS, **(filters or Filters()).sql_params(), **extra}
+        **DEFAULTS, **filters.sql_params(), **(filter_masks(filters, bits) if bits else {}),
+        **extra}
     sql, params = statement(name, candidates)
     if params.get("grain") not in (None, *GRAINS):
         raise ValueError(f"grain must be one of {GRAINS}")
@@ -549,7 +574,8 @@ def run(
     reader: Reader, name: str, filters: Filters | None = None, **extra: object
 ) -> pd.DataFrame:
     """Run the named query with the filters' parameters and ``extra`` bound by name."""
-    sql, params = bind(name, filters, **extra)
+    bits = reader.filter_bits() if filters and (filters.admin1 or filters.actors) else None
+    sql, params = bind(name, filters, bits, **extra)
     for table, search in text_searches(sql, params, reader.split_words):
         reader.memo(table, search, str(params["text"]))
     return reader.query(sql, params)

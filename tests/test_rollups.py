@@ -392,6 +392,9 @@ def _variants(reader: Reader) -> list[Filters]:
         Filters(sources=(sources[0],), event_types=(types[0], types[1]), text="the"),
         Filters(places=(places[1],), sentiment=(-1.0, 0.0), text="a"),
         Filters(end=date(2016, 12, 31), actors=(actors[3],), sentiment=(-0.2, 0.2)),
+        # actors beyond the filter bits, alone and with one that has a bit
+        Filters(actors=(actors[-1],)),
+        Filters(actors=(actors[0], actors[-2]), admin1=(govs[0], govs[-1])),
     ]
 
 
@@ -583,3 +586,18 @@ def test_word_index_holds_every_word_of_every_report(reader: Reader) -> None:
     assert int(missing["n"].iloc[0]) == 0
     words = reader.query("SELECT count(*) AS n FROM ro_words")
     assert int(words["n"].iloc[0]) > 1000
+
+
+def test_governorates_and_actors_filter_by_bit_when_they_have_one(reader: Reader) -> None:
+    """The frequent values filter by bit, the rest by their report list; both are exact
+    (``test_query_matches_the_plain_sql`` covers values of each kind)."""
+    bits = reader.filter_bits()
+    actors = _values(reader, "actor")
+    assert len(actors) > rollups.FILTER_BITS  # the test corpus has rarer actors too
+    with_bit = [a for a in actors if ("actor", a) in bits]
+    without = [a for a in actors if ("actor", a) not in bits]
+    assert len(with_bit) == rollups.FILTER_BITS and without
+    fast, params = queries.bind("top_actors", Filters(actors=(with_bit[0],)), bits)
+    assert "actor_bits &" in fast and params["actors_mask"] == 1 << bits[("actor", with_bit[0])]
+    slow, params = queries.bind("top_actors", Filters(actors=(with_bit[0], without[0])), bits)
+    assert "actor_bits" not in slow and "ro_report_actors WHERE list_contains" in slow
