@@ -126,7 +126,7 @@ def _where(conditions: Mapping[str, str], active: frozenset[str], text: bool = T
 
 
 def _fragments(active: frozenset[str]) -> dict[str, str]:
-    """The pieces templates refer to as {R}, {RN}, {FR}, {FE}, {FV}, {FC}."""
+    """The pieces templates refer to as {R}, {RN}, {FR}, {FE}, {FV}, {FC}, {WC}."""
     report = _where(_REPORT_CONDITIONS, active)
     report_no_text = _where(_REPORT_CONDITIONS, active, text=False)
     # With free text, the comments are the kept matches themselves (``TEXT_HITS``): no
@@ -148,6 +148,9 @@ def _fragments(active: frozenset[str]) -> dict[str, str]:
         "FC": f"""fc AS (
             SELECT x.*, r.report_id, r.title FROM {comments} x JOIN ro_reports r USING (rid)
             WHERE {report_no_text} {sentiment})""",
+        # the same conditions on ro_comments itself, text searched in place
+        "WC": f"{report_no_text} {sentiment}" + (
+            " AND contains(x.text_lc, $text)" if active & {"text", "text_nul"} else ""),
     }
 
 
@@ -189,18 +192,22 @@ QUERIES: dict[str, str] = {
         FROM fr ORDER BY published DESC NULLS LAST, title, report_id LIMIT $limit
     """,
     # --- events -------------------------------------------------------------------------
+    # Distinct events (group keys) are counted in two steps, grouped by key first: DuckDB
+    # runs that faster than count(DISTINCT key) over ~400 k event mentions.
     "events_timeline": """
         WITH {FE}
-        SELECT date_trunc($grain, event_date) AS period, event_type,
-               count(DISTINCT key) AS events, count(*) AS mentions
-        FROM fe WHERE event_date IS NOT NULL GROUP BY ALL ORDER BY period, event_type
+        SELECT period, event_type, count(*) AS events, sum(n)::BIGINT AS mentions
+        FROM (SELECT date_trunc($grain, event_date) AS period, event_type, key, count(*) AS n
+              FROM fe WHERE event_date IS NOT NULL GROUP BY ALL)
+        GROUP BY ALL ORDER BY period, event_type
     """,
     "events_map": """
         WITH {FE}
-        SELECT location, admin1, latitude, longitude, event_type,
-               count(DISTINCT key) AS events,
-               min(event_date) AS first_date, max(event_date) AS last_date
-        FROM fe WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+        SELECT location, admin1, latitude, longitude, event_type, count(*) AS events,
+               min(first_date) AS first_date, max(last_date) AS last_date
+        FROM (SELECT location, admin1, latitude, longitude, event_type, key,
+                     min(event_date) AS first_date, max(event_date) AS last_date
+              FROM fe WHERE latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY ALL)
         GROUP BY ALL ORDER BY events DESC, location, admin1, event_type, latitude, longitude
     """,
     "events_table": """
@@ -409,13 +416,14 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
         FROM pairs a JOIN pairs b USING (rid)
         GROUP BY ALL ORDER BY reports DESC, actor_a, actor_b
     """),
+    # One actor's comments go to the scan first (by row), so a free text is searched in
+    # those only, not in every comment.
     "actor_comment_sentiment": (_exact_comments, """
-        WITH {FC}
         SELECT count(*) AS comments, avg(sentiment_score) AS mean_sentiment,
                count(*) FILTER (WHERE sentiment_label = 'negative') AS negative,
                count(*) FILTER (WHERE sentiment_label = 'positive') AS positive
-        FROM fc WHERE (rid, position) IN (
-            SELECT rid, position FROM ro_comment_mentions WHERE actor = $actor)
+        FROM ro_comments x
+        WHERE x.crow IN (SELECT crow FROM ro_comment_mentions WHERE actor = $actor) AND {WC}
     """),
     "sentiment_histogram": (_exact_comments, """
         WITH {FC}
@@ -440,7 +448,7 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
         WITH {FC}
         SELECT a.actor, sum(fc.sentiment_score * a.k) / sum(a.k) AS mean_sentiment,
                sum(a.k)::BIGINT AS comments
-        FROM fc JOIN ro_comment_mentions a USING (rid, position)
+        FROM fc JOIN ro_comment_mentions a USING (crow)
         GROUP BY a.actor HAVING sum(a.k) >= $min_comments
         ORDER BY comments DESC, a.actor LIMIT $limit
     """),
@@ -540,7 +548,7 @@ DEFAULTS: dict[str, object] = {
 @cache
 def _assemble(template: str, active: frozenset[str]) -> tuple[str, tuple[str, ...]]:
     fragments = _fragments(active)
-    sql = re.sub(r"\{(R|RN|FR|FE|FV|FC)\}", lambda m: fragments[m.group(1)], template)
+    sql = re.sub(r"\{(R|RN|FR|FE|FV|FC|WC)\}", lambda m: fragments[m.group(1)], template)
     return sql, tuple(dict.fromkeys(re.findall(r"\$(\w+)", sql)))
 
 
