@@ -58,6 +58,7 @@ class Reader:
         self._memo_lock = threading.Lock()
         self._memo: dict[str, dict[tuple[str, str], int]] = {}
         self._bits: dict[str, dict[tuple[str, str], int]] = {}
+        self._local = threading.local()
         _READERS.add(self)
 
     @property
@@ -70,19 +71,11 @@ class Reader:
         self, sql: str, params: list[object] | dict[str, object] | None = None
     ) -> pd.DataFrame:
         """Run one parameterised query and return all its rows."""
-        cursor = self._cursor()
-        try:
-            return cursor.execute(sql, params or []).df()
-        finally:
-            cursor.close()
+        return self._cursor().execute(sql, params or []).df()
 
     def scalar(self, sql: str, params: list[object] | None = None) -> object:
-        cursor = self._cursor()
-        try:
-            row = cursor.execute(sql, params or []).fetchone()
-            return row[0] if row else None
-        finally:
-            cursor.close()
+        row = self._cursor().execute(sql, params or []).fetchone()
+        return row[0] if row else None
 
     def filter_bits(self) -> dict[tuple[str, str], int]:
         """The snapshot's filter bits, (kind, value) -> bit (``rollups.ro_filter_bits``),
@@ -151,10 +144,17 @@ class Reader:
         self._con.close()
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor, on the newest snapshot. Kept per thread (a cursor must not
+        serve two threads at once) and reused: opening one and selecting the snapshot cost
+        about half a millisecond, a tenth of a small page query."""
         alias = self._alias()
-        cursor = self._con.cursor()
-        cursor.execute(f"USE {alias}")  # alias is ours: snap<N>
-        return cursor
+        local = self._local
+        if getattr(local, "cursor", None) is None:
+            local.cursor, local.alias = self._con.cursor(), None
+        if local.alias != alias:
+            local.cursor.execute(f"USE {alias}")  # alias is ours: snap<N>
+            local.alias = alias
+        return local.cursor
 
     def _alias(self) -> str:
         path = current_snapshot(self.master)
