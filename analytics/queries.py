@@ -495,12 +495,12 @@ _REPORT_CANDIDATES = f"""
         SELECT i, p[i] AS piece, len(p) AS n
         FROM (SELECT string_split_regex($text, '{WORD_SEPARATOR}') AS p), range(1, len(p) + 1) r(i)
         WHERE p[i] <> ''),
-    w AS (SELECT need.i, v.word_id FROM need JOIN ro_words v ON CASE
+    w AS (SELECT need.i, v.word FROM need JOIN ro_words v ON CASE
               WHEN n = 1 THEN contains(v.word, piece)
               WHEN i = 1 THEN suffix(v.word, piece)
               WHEN i = n THEN starts_with(v.word, piece)
               ELSE v.word = piece END)
-    SELECT x.rid FROM w JOIN ro_report_words x USING (word_id) GROUP BY x.rid
+    SELECT x.rid FROM w JOIN ro_report_words x USING (word) GROUP BY x.rid
     HAVING count(DISTINCT w.i) = (SELECT count(*) FROM need)
 """
 REPORT_SEARCHES: dict[str, str] = {

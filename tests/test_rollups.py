@@ -581,7 +581,7 @@ def test_word_index_holds_every_word_of_every_report(reader: Reader) -> None:
             SELECT DISTINCT rid, unnest(string_split_regex(doc, '{WORD_SEPARATOR}')) AS word
             FROM ro_report_text) t
         WHERE word <> '' AND NOT EXISTS (
-            SELECT 1 FROM ro_report_words x JOIN ro_words v USING (word_id)
+            SELECT 1 FROM ro_report_words x JOIN ro_words v USING (word)
             WHERE x.rid = t.rid AND v.word = t.word)""")
     assert int(missing["n"].iloc[0]) == 0
     words = reader.query("SELECT count(*) AS n FROM ro_words")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a statement changes: readers republish snapshots built by another version.
-VERSION = 7
+VERSION = 8
 
 # Most extreme comments kept per report and side; ``extreme_comments`` with a larger limit
 # falls back to the exact query.
@@ -72,24 +72,21 @@ STATEMENTS: dict[str, str] = {
     """,
     # A word index of ro_report_text, so free text finds reports without reading 170 MB of
     # text per search (see ``queries.TEXT_HITS``). Words are the maximal runs of letters and
-    # digits (``WORD_SEPARATOR`` splits them); ``ro_words`` numbers the vocabulary and
-    # ``ro_report_words`` lists, per word, the reports that contain it, sorted by word so a
-    # lookup reads one or two row groups.
-    "ro_words": f"""
-        CREATE TABLE ro_words AS
-        SELECT (row_number() OVER (ORDER BY word))::INTEGER AS word_id, word
-        FROM (SELECT DISTINCT unnest(string_split_regex(doc, '{WORD_SEPARATOR}')) AS word
-              FROM ro_report_text)
-        WHERE word <> ''
-    """,
+    # digits (``WORD_SEPARATOR`` splits them); ``ro_report_words`` lists, per word, the
+    # reports that contain it, sorted by word so a lookup reads one or two row groups, and
+    # ``ro_words`` is the vocabulary a search scans for the words holding its text. (Word
+    # strings, not numbers: the text is split once, and sorted strings compress well.)
     "ro_report_words": f"""
         CREATE TABLE ro_report_words AS
-        SELECT v.word_id, t.rid
+        SELECT word, rid
         FROM (SELECT rid,
                      unnest(list_distinct(string_split_regex(doc, '{WORD_SEPARATOR}'))) AS word
-              FROM ro_report_text) t
-        JOIN ro_words v USING (word)
-        ORDER BY v.word_id, t.rid
+              FROM ro_report_text)
+        WHERE word <> ''
+        ORDER BY word, rid
+    """,
+    "ro_words": """
+        CREATE TABLE ro_words AS SELECT DISTINCT word FROM ro_report_words ORDER BY word
     """,
     # Governorate filter: a report's primary governorate and those its article names.
     "ro_report_admin1": """
