@@ -5,7 +5,15 @@ Pages live in ``pages/`` and stay thin."""
 import streamlit as st
 
 from analytics.db import NoData
-from analytics.ui import ADD_PAGE, pages, read_only, require_data, share_link, sidebar_filters
+from analytics.ui import (
+    ADD_PAGE,
+    draw_share_link,
+    pages,
+    read_only,
+    require_data,
+    reserve_share_link,
+    sidebar_filters,
+)
 
 st.set_page_config(page_title="Sitrep", page_icon="🛰️", layout="wide")
 
@@ -16,10 +24,11 @@ navigation = st.navigation(
 try:
     require_data()
     sidebar_filters()
-    with st.sidebar:
-        st.caption("Link to this view")
-        st.code(share_link(), language=None, wrap_lines=True)
-    navigation.run()
+    reserve_share_link()
+    try:
+        navigation.run()
+    finally:
+        draw_share_link()  # after the page: see ui.reserve_share_link
 except NoData:
     st.info(
         "No reports have been loaded yet. Load some with "

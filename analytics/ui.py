@@ -11,9 +11,11 @@ not wait for code it does not run.
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -26,6 +28,9 @@ from analytics.filters import Filters
 from analytics.paths import SEEDS_DIR, default_db_path
 from analytics.queries import run
 from analytics.store.snapshots import current_snapshot
+
+if TYPE_CHECKING:
+    import altair as alt
 
 # (script, title, icon, URL path); the first is the default page, served at "/".
 PAGES: list[tuple[str, str, str, str | None]] = [
@@ -204,6 +209,38 @@ def share_link(page_path: str = "") -> str:
     return base + (f"?{query}" if query else "")
 
 
+LINK_SLOT_KEY = "_sitrep_link_slot"
+
+
+def reserve_share_link() -> None:
+    """Keep the sidebar's place for "Link to this view" (under the filters), to be filled by
+    ``draw_share_link`` once the page is drawn.
+
+    A browser loads the code block's script (a syntax highlighter) slowly: sent before the
+    page, it held back the page's first paint (~1.5 s of a cold start). Drawn last, the link
+    also carries the page's own parameters (granularity, chosen report) as of this run.
+    """
+    st.session_state[LINK_SLOT_KEY] = st.sidebar.container()
+
+
+def draw_share_link() -> None:
+    """Fill the reserved place with the share link (once per run; nothing if none)."""
+    slot = st.session_state.pop(LINK_SLOT_KEY, None)
+    if slot is None:
+        return
+    with slot:
+        st.caption("Link to this view")
+        st.code(share_link(), language=None, wrap_lines=True)
+
+
+def stop_page(message: str) -> NoReturn:
+    """Say why the page has nothing to show and end the run (share link drawn first:
+    nothing can be drawn after ``st.stop()``)."""
+    st.info(message)
+    draw_share_link()
+    st.stop()
+
+
 # --- charts with their downloads ---------------------------------------------------------------
 
 CHARTS_KEY = "_sitrep_page_charts"
@@ -247,7 +284,8 @@ def show_chart(
                     "displaylogo": False},
         )
     else:
-        event = st.altair_chart(chart, key=key, on_select=select or "ignore")
+        event = st.altair_chart(_without_schema_check(chart), key=key,
+                                on_select=select or "ignore")
     footer = data_range(filters)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
@@ -260,6 +298,16 @@ def show_chart(
         mime="text/csv", on_click="ignore", key=f"{key}-csv", icon=":material/table:",
     )
     return event
+
+
+def _without_schema_check(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """``chart``, whose ``to_dict()`` (what ``st.altair_chart`` calls) skips the JSON-schema
+    validation of the whole spec: ~10-25 ms a chart on every run, for a spec whose shape
+    is fixed by ``analytics.charts`` and validated there by the tests; the data goes to
+    the browser as Arrow and is never part of the check. Exports still validate (they
+    work on a copy)."""
+    object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
+    return chart
 
 
 def plain_dates(data: pd.DataFrame) -> pd.DataFrame:

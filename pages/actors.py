@@ -13,13 +13,13 @@ from analytics.ui import (
     show_chart,
     show_frame,
     start_page,
+    stop_page,
 )
 
 filters = start_page("Actors")
 top = load("top_actors", filters, limit=20)
 if top.empty:
-    st.info("No actor mentions match these filters.")
-    st.stop()
+    stop_page("No actor mentions match these filters.")
 
 show_chart("Most mentioned actors", charts.top_actors(top), top, "actors-top", filters)
 grain = grain_picker()

@@ -4,13 +4,12 @@ the most active commenters, and the most negative and positive comments (as plai
 import streamlit as st
 
 from analytics import charts
-from analytics.ui import export_all_button, grain_picker, load, show_chart, start_page
+from analytics.ui import export_all_button, grain_picker, load, show_chart, start_page, stop_page
 
 filters = start_page("Comments")
 histogram = load("sentiment_histogram", filters)
 if histogram.empty:
-    st.info("No comments match these filters.")
-    st.stop()
+    stop_page("No comments match these filters.")
 
 show_chart("Distribution of comment sentiment", charts.sentiment_histogram(histogram),
            histogram, "comments-histogram", filters)

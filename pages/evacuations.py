@@ -4,14 +4,21 @@ destination, and the records with group, deal and who claimed them."""
 import streamlit as st
 
 from analytics import charts
-from analytics.ui import export_all_button, grain_picker, load, show_chart, show_table, start_page
+from analytics.ui import (
+    export_all_button,
+    grain_picker,
+    load,
+    show_chart,
+    show_table,
+    start_page,
+    stop_page,
+)
 
 filters = start_page("Evacuations")
 grain = grain_picker()
 over_time = load("evacuations_over_time", filters, grain=grain)
 if over_time.empty:
-    st.info("No evacuations match these filters.")
-    st.stop()
+    stop_page("No evacuations match these filters.")
 
 total = int(over_time["people"].sum())
 st.metric("People evacuated", f"{total:,}", help="Best estimate of each record, summed")

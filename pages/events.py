@@ -13,14 +13,14 @@ from analytics.ui import (
     show_chart,
     show_table,
     start_page,
+    stop_page,
 )
 
 filters = start_page("Events")
 grain = grain_picker()
 timeline = load("events_timeline", filters, grain=grain)
 if timeline.empty:
-    st.info("No events match these filters.")
-    st.stop()
+    stop_page("No events match these filters.")
 
 picked_span = show_chart("Events over time, by type", charts.events_timeline(timeline, grain),
                          timeline, "events-timeline", filters, select="rerun")

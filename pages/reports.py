@@ -4,14 +4,13 @@ events, and its comments below (shown as plain text) — every chart leads back 
 import streamlit as st
 
 from analytics.highlight import COLOURS, highlight
-from analytics.ui import BIND, as_date, load, show_frame, start_page
+from analytics.ui import BIND, as_date, load, show_frame, start_page, stop_page
 
 filters = start_page("Reports")
 
 found = load("search_reports", filters, limit=500)
 if found.empty:
-    st.info("No report matches these filters.")
-    st.stop()
+    stop_page("No report matches these filters.")
 show_frame(found.drop(columns=["report_id"]), height=240)
 
 labels = {

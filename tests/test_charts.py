@@ -191,7 +191,7 @@ def plain(value: object) -> object:
     """A figure's dict with its arrays as lists: charts hand Plotly NumPy arrays (faster),
     which ``to_dict`` gives back base64-encoded ({"dtype", "bdata"[, "shape"]})."""
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return plain(value.tolist())  # a record array's rows come out as tuples
     if isinstance(value, dict) and set(value) in ({"dtype", "bdata"}, {"dtype", "bdata", "shape"}):
         array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
         if "shape" in value:
@@ -228,6 +228,30 @@ def test_chart_on_sample_data_is_a_figure_without_no_data_text(name: str) -> Non
         assert spec["title"]
         # and it compiles to Vega (catches specs that validate but cannot be drawn)
         assert vl_convert.vegalite_to_vega(spec)["marks"]
+
+
+@pytest.mark.parametrize("empty", [False, True])
+@pytest.mark.parametrize("name", sorted(PLOTLY))
+def test_plotly_chart_passes_plotly_validation_unchanged(name: str, empty: bool) -> None:
+    """Plotly charts are built without Plotly's per-value checks (``charts._figure``, for
+    speed): the validating constructor must accept them and give back the same figure."""
+    function, frame = CASES[name]
+    fig = function(frame().iloc[0:0] if empty else frame())
+    spec = fig.to_dict()
+    checked = go.Figure(spec, skip_invalid=False)  # raises on any invalid property
+    assert plain(checked.to_dict()) == plain(spec)
+
+
+def test_altair_charts_are_the_same_with_schema_checks_at_build_time() -> None:
+    """Charts are built with Altair's build-time checks off (``charts`` module); with them
+    on, every chart comes out the same (and ``to_dict()`` validates the whole spec)."""
+    from altair.utils import schemapi
+
+    altair_cases = sorted(set(CASES) - PLOTLY)
+    quick = {name: CASES[name][0](CASES[name][1]()).to_dict() for name in altair_cases}
+    with schemapi.debug_mode(True):
+        checked = {name: CASES[name][0](CASES[name][1]()).to_dict() for name in altair_cases}
+    assert checked == quick
 
 
 @pytest.mark.parametrize("empty", ["no rows", "no columns"])
