@@ -53,3 +53,31 @@ def test_a_book_without_the_prefilter_still_finds_triggers():
     assert plain.any_match("airstrikes hit the town") == book.any_match(
         "airstrikes hit the town")
     assert plain.any_match("air strikes hit the town")
+
+
+def _python_triggers(book: RuleBook, text: str) -> set[int]:
+    patterns = [t for rule in book.rules for t in rule.triggers]
+    return {n for n, pattern in enumerate(patterns) if pattern.search(text)}
+
+
+def test_trigger_set_names_the_triggers_python_finds():
+    """``triggers_in`` lets ``classify`` try only the triggers RE2 found: on ASCII text it
+    must name exactly those Python's engine matches, and defer (``None``) on other text."""
+    book = load_rules()
+    assert book.ascii_triggers is not None
+    texts = _sentences()
+    rng = random.Random(11)
+    words = ("air strike strikes airstrike clashes clash shelling shelled killed civilians "
+             "were protest protesters riot deal was reached car bomb exploded x_ "
+             "AIR STRIKE Clashes 2019 , . - suicide bomber barrel bombs attack").split()
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 8))) for _ in range(2000)]
+    found = 0
+    for text in texts:
+        matching = book.triggers_in(text)
+        if not text.isascii():
+            assert matching is None
+            continue
+        assert matching is not None and set(matching) == _python_triggers(book, text), text
+        found += bool(matching)
+    assert found > 100
+    assert book.triggers_in("shelling of the town ø") is None

@@ -148,3 +148,23 @@ def test_ingest_leaves_no_cyclic_garbage_and_restores_the_collector(db_path):
     ingest([SEED_FILE, FAKES_CSV], db_path, workers=1)
     assert gc.isenabled()
     assert gc.collect() == 0
+
+
+def test_work_units_reach_the_workers_whole(tmp_path):
+    """``_Unit`` pickles reports as tuples of their fields: what a worker gets back must be
+    equal to what was read, comments and all."""
+    import pickle
+    from datetime import date, datetime
+    from pathlib import Path
+
+    from analytics.ingest import _Unit
+    from analytics.models import Comment, Rejection, Report
+    from analytics.readers import ReaderOptions
+
+    report = Report("t", ["p1", "p2"], [Comment(["a", "b"], "x", datetime(2020, 1, 2, 3, 4)),
+                                        Comment(["c"])], date(2020, 1, 1), "s", "u", "o#row 1",
+                    "hint", ["w"])
+    unit = _Unit(Path("f.jsonl"), ReaderOptions(), [report], [Rejection("o", "r")])
+    assert pickle.loads(pickle.dumps(unit)) == unit
+    file_unit = _Unit(tmp_path / "a.txt", ReaderOptions())
+    assert pickle.loads(pickle.dumps(file_unit)) == file_unit

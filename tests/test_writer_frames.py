@@ -1,10 +1,13 @@
-"""The writer's frames: built column-wise, equal to pandas' list-of-dicts frames."""
+"""The writer's frames: built column-wise (Arrow), storing what pandas' list-of-dicts frames
+would store."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analytics.models import Comment, Report
 from analytics.store.writer import PreparedReport, _frames
@@ -22,27 +25,46 @@ def _expected(batch: list[PreparedReport], table: str) -> pd.DataFrame:
                          for p in batch for row in p.report.facts.get(table, [])])
 
 
-def test_fact_rows_of_one_shape_and_of_several_give_pandas_own_frames():
+def _stored(frame: pa.Table | pd.DataFrame) -> list[tuple[object, ...]]:
+    """The rows DuckDB reads from a frame, columns by name, in order."""
+    con = duckdb.connect()
+    con.register("_frame", frame)
+    names = sorted(con.execute("SELECT * FROM _frame LIMIT 0").fetchdf().columns)
+    select = ", ".join(f'"{name}"' for name in names)
+    return [tuple(row) for row in con.execute(f"SELECT {select} FROM _frame").fetchall()]
+
+
+def test_fact_rows_of_one_shape_and_of_several_store_what_pandas_frames_store():
     batch = [
         _report(0, {"events": [{"a": 1, "b": "x"}, {"a": 2, "b": None}],
-                    "evacuations": [{"p": 1.0}]}),
+                    "evacuations": [{"p": 1.0}], "actor_mentions": [{"s": "x", "n": None}]}),
         _report(1, {"events": [{"a": 3, "b": "y"}],
-                    "evacuations": [{"p": None, "q": "extra"}]}),  # a new column
-        _report(2, {"events": [], "evacuations": [{"q": "z", "p": 2.0}]}),  # other order
+                    "evacuations": [{"p": None, "q": "extra"}],  # a new column
+                    "actor_mentions": [{"s": "y", "n": 2.5}]}),
+        _report(2, {"events": [], "evacuations": [{"q": "z", "p": 2.0}],  # other order
+                    "actor_mentions": [{"s": "z", "n": float("nan")}]}),  # NaN is missing
         _report(3, {"events": [{"report_id": "kept?", "a": 4, "b": "w"}]}),  # own report_id
     ]
     frames = _frames(batch, datetime(2026, 1, 1))
-    for table in ("events", "evacuations"):
-        pd.testing.assert_frame_equal(frames[table], _expected(batch, table), check_exact=True)
-    assert list(frames["events"]["report_id"]) == ["r0", "r0", "r1", "r3"]
-    assert frames["paragraphs"]["position"].tolist() == [1, 2] * 4
-    assert frames["comments"]["sentiment_model"].notna().all()
-    assert frames["reports"]["primary_latitude"].tolist() == [1.5] * 4
+    for table in ("events", "evacuations", "actor_mentions"):
+        assert _stored(frames[table]) == _stored(_expected(batch, table)), table
+    assert isinstance(frames["actor_mentions"], pa.Table)  # one shape: no pandas
+    assert _stored(frames["events"])[-1][-1] == "r3"
+    assert frames["paragraphs"]["position"].to_pylist() == [1, 2] * 4
+    assert all(frames["comments"]["sentiment_model"].to_pylist())
+    assert frames["reports"]["primary_latitude"].to_pylist() == [1.5] * 4
 
 
 def test_fact_rows_that_bring_their_own_report_id_get_the_reports():
     batch = [_report(0, {"events": [{"report_id": "own", "a": 1}]}),
              _report(1, {"events": [{"report_id": "own", "a": 2}]})]
     frames = _frames(batch, datetime(2026, 1, 1))
-    pd.testing.assert_frame_equal(frames["events"], _expected(batch, "events"), check_exact=True)
-    assert frames["events"]["report_id"].tolist() == ["r0", "r1"]
+    assert _stored(frames["events"]) == _stored(_expected(batch, "events"))
+    assert _stored(frames["events"]) == [(1, "r0"), (2, "r1")]
+
+
+def test_a_column_arrow_cannot_type_gets_pandas_frame():
+    batch = [_report(0, {"events": [{"a": 1}]}), _report(1, {"events": [{"a": "one"}]})]
+    frames = _frames(batch, datetime(2026, 1, 1))
+    assert isinstance(frames["events"], pd.DataFrame)
+    assert frames["events"]["a"].tolist() == [1, "one"]

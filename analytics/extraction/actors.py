@@ -149,8 +149,11 @@ class ActorMatcher(PhraseMatcher[Actor]):
 
     def _is_shouting(self, text: str) -> bool:
         """Most words other than known acronyms are in capitals ("IT IS WHAT IT IS")."""
-        words = [w for w in _WORD.findall(text) if w not in self._acronyms]
-        return len(words) >= 2 and sum(map(str.isupper, words)) / len(words) >= _SHOUTING
+        words = _WORD.findall(text)
+        # known acronyms are all in capitals: count every word, then take them out (in C)
+        acronyms = sum(map(self._acronyms.__contains__, words))
+        kept = len(words) - acronyms
+        return kept >= 2 and (sum(map(str.isupper, words)) - acronyms) / kept >= _SHOUTING
 
 
 def build_matcher(actors: Iterable[Actor], not_actors: Iterable[str] = ()) -> ActorMatcher:

@@ -21,6 +21,7 @@ and it is fast enough to run on every report at ingestion.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -73,12 +74,28 @@ class RuleBook:
     """All triggers in one pattern: most sentences match none and are dismissed at once."""
     ascii_trigger: re2._Regexp | None = None
     """``any_trigger`` compiled with RE2 for ASCII sentences, or ``None`` if it can't be."""
+    ascii_triggers: re2.Set | None = None
+    """Every trigger in one RE2 set, numbered in rule order (``triggers_in``), or ``None``."""
 
     def any_match(self, text: str) -> bool:
         """Whether some trigger matches somewhere in ``text`` (where is for the rules)."""
         if self.ascii_trigger is not None and text.isascii():
             return self.ascii_trigger.search(text) is not None
         return self.any_trigger.search(text) is not None
+
+    def triggers_in(self, text: str) -> Container[int] | None:
+        """Numbers of the triggers (rule by rule, in order) that match somewhere in ``text``,
+        from one RE2 pass; ``None`` when only trying each trigger can tell (text not ASCII,
+        rules RE2 cannot run). Most sentences that have a trigger match one or two of the
+        few dozen, and Python's engine then has to find only those."""
+        if self.ascii_triggers is None or self.ascii_trigger is None or not text.isascii():
+            return None
+        found = self.ascii_triggers.Match(text)
+        if found:
+            return frozenset(found)
+        # RE2's set also answers "none" when it runs out of memory; the alternation, which
+        # falls back to another engine instead, confirms it
+        return frozenset() if self.ascii_trigger.search(text) is None else None
 
 
 @lru_cache(maxsize=4)
@@ -108,7 +125,10 @@ def load_rules(path: Path = RULES_FILE) -> RuleBook:
     any_trigger = re.compile(
         "|".join(f"(?:{t.pattern})" for r in rules for t in r.triggers), re.IGNORECASE
     )
-    return RuleBook(tuple(rules), blockers, any_trigger, _ascii_prefilter(any_trigger.pattern))
+    prefilter = _ascii_prefilter(any_trigger.pattern)
+    triggers = [t.pattern for r in rules for t in r.triggers]
+    return RuleBook(tuple(rules), blockers, any_trigger, prefilter,
+                    _trigger_set(triggers) if prefilter is not None else None)
 
 
 # Where Python's and RE2's syntax mean different things even on ASCII text: Python's \s also
@@ -134,6 +154,23 @@ def _ascii_prefilter(pattern: str) -> re2._Regexp | None:
         return re2.compile(pattern, options)
     except re2.error:
         return None
+
+
+def _trigger_set(patterns: list[str]) -> re2.Set | None:
+    """The triggers as one RE2 set (numbered in order), under the prefilter's conditions:
+    only used when their alternation compiles with RE2, on ASCII text."""
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    triggers = re2.Set.SearchSet(options)
+    try:
+        for number, pattern in enumerate(patterns):
+            if triggers.Add(pattern) != number:
+                return None
+        triggers.Compile()
+    except re2.error:
+        return None
+    return triggers
 
 
 def extract_events(
@@ -168,11 +205,16 @@ def classify(
 ) -> tuple[Rule, int] | None:
     """The first rule whose trigger matches outside quotes and after no blocker."""
     text = _QUOTES.sub(lambda m: " " * len(m.group(0)), facts.folded)
-    if not book.any_match(text):
+    matching = book.triggers_in(text)
+    if not matching if matching is not None else not book.any_match(text):
         return None
     paragraph_text = " ".join(f.folded for f in paragraph)
+    number = -1
     for rule in book.rules:
         for pattern in rule.triggers:
+            number += 1
+            if matching is not None and number not in matching:
+                continue  # RE2 found no match of this trigger: Python's engine would not
             match = pattern.search(text)
             if match is None or _blocked(text, match.start(), book):
                 continue

@@ -18,7 +18,9 @@ from vaderSentiment.vaderSentiment import (
     C_INCR,
     N_SCALAR,
     NEGATE,
+    SPECIAL_CASES,
     SentimentIntensityAnalyzer,
+    normalize,
     scalar_inc_dec,
 )
 
@@ -58,14 +60,45 @@ class _FastVader(SentimentIntensityAnalyzer):
         super().__init__()
         # Stock VADER looks emojis up one character at a time, so only these can match.
         self._emoji_chars = frozenset(key for key in self.emojis if len(key) == 1)
+        self._ascii_emojis = any(ch.isascii() for ch in self._emoji_chars)  # none in 3.3.2
+
+    def _has_emoji(self, text: str) -> bool:
+        """Whether stock VADER would swap an emoji in ``text`` (``isascii`` is O(1), and
+        every emoji is outside ASCII: most comments need no character-by-character look)."""
+        if text.isascii() and not self._ascii_emojis:
+            return False
+        return not self._emoji_chars.isdisjoint(text)
 
     def polarity_scores(self, text):  # type: ignore[no-untyped-def]
-        if not self._emoji_chars.isdisjoint(text):
+        if self._has_emoji(text):
             return super().polarity_scores(text)
         text = text.strip()
+        return self.score_valence(self._sentiments(text), text)
+
+    def compound(self, text: str) -> float:
+        """``polarity_scores(text)["compound"]``, without working out the other three scores
+        (their sums and roundings are half of what is left of ``score_valence``)."""
+        if self._has_emoji(text):
+            return super().polarity_scores(text)["compound"]
+        text = text.strip()
+        sentiments = self._sentiments(text)
+        if not sentiments:
+            return 0.0
+        total = float(sum(sentiments))
+        emphasis = self._punctuation_emphasis(text)
+        if total > 0:
+            total += emphasis
+        elif total < 0:
+            total -= emphasis
+        return round(normalize(total), 4)
+
+    def _sentiments(self, text: str) -> list[float]:
+        """Stock VADER's per-word valences (after the "but" weighting) of a stripped text."""
         tokens = text.split()
-        stripped = list(map(str.strip, tokens, repeat(_PUNCTUATION, len(tokens))))
-        words = [s if len(s) > 2 else t for s, t in zip(stripped, tokens, strict=True)]
+        words = list(map(str.strip, tokens, repeat(_PUNCTUATION, len(tokens))))
+        # stock VADER keeps a token whole when stripping leaves two characters or fewer
+        for i in compress(range(len(words)), map(_AT_MOST_TWO, map(len, words))):
+            words[i] = tokens[i]
         lowered = list(map(str.lower, words))
         shouting = sum(map(str.isupper, words))
         is_cap_diff = 0 < shouting < len(words)
@@ -80,7 +113,7 @@ class _FastVader(SentimentIntensityAnalyzer):
                 sentiments[i] = self._valence(words, lowered, i, is_cap_diff)
         if "but" in lowered:
             _but_weights(sentiments, lowered.index("but"))
-        return self.score_valence(sentiments, text)
+        return sentiments
 
     def _valence(self, words: list[str], lowered: list[str], i: int, is_cap_diff: bool) -> float:
         """Stock ``sentiment_valence`` for the lexicon word ``i``, on lower-cased words."""
@@ -110,13 +143,50 @@ class _FastVader(SentimentIntensityAnalyzer):
                 valence = valence + s
                 valence = _negation(valence, lowered, start_i, i)
                 if start_i == 2:
-                    valence = SentimentIntensityAnalyzer._special_idioms_check(
-                        valence, words[i - 3 : i + 3], 3
-                    )
-        return self._least_check(valence, words, i)
+                    valence = _idioms(valence, lowered, i)
+        return self._least(valence, lowered, i)
+
+    def _least(self, valence: float, low: list[str], i: int) -> float:
+        """Stock ``_least_check`` on the lower-cased words: "least" before the word negates it,
+        unless "at least" / "very least"."""
+        negated = i > 0 and low[i - 1] == "least" and "least" not in self.lexicon
+        if negated and (i == 1 or low[i - 2] not in ("at", "very")):
+            valence = valence * N_SCALAR
+        return valence
 
 
 _PUNCTUATION = string.punctuation
+_AT_MOST_TWO = (2).__ge__
+
+# VADER's idioms and booster n-grams as word tuples: its "{0} {1}".format keys can only
+# equal a key with a space in it, and words (split on whitespace) hold none, so comparing
+# tuples of words is the same test without building the strings.
+_IDIOMS = {tuple(k.split(" ")): v for k, v in SPECIAL_CASES.items() if " " in k}
+_BOOSTER_NGRAMS = {tuple(k.split(" ")): v for k, v in BOOSTER_DICT.items() if " " in k}
+_IDIOM_WORDS = frozenset(w for key in (*_IDIOMS, *_BOOSTER_NGRAMS) for w in key)
+
+
+def _idioms(valence: float, low: list[str], i: int) -> float:
+    """Stock ``_special_idioms_check(valence, words[i - 3 : i + 3], 3)`` on lower-cased words.
+
+    Every n-gram it looks up lies within the words ``i - 3 .. i + 2``; when none of them is
+    a word of an idiom (most of the time) nothing can match and the valence is unchanged.
+    """
+    if _IDIOM_WORDS.isdisjoint(low[i - 3 : i + 3]):
+        return valence
+    three, two, one, zero = low[i - 3], low[i - 2], low[i - 1], low[i]
+    for seq in ((one, zero), (two, one, zero), (two, one), (three, two, one), (three, two)):
+        if seq in _IDIOMS:
+            valence = _IDIOMS[seq]
+            break
+    if len(low) - 1 > i and (zero, low[i + 1]) in _IDIOMS:
+        valence = _IDIOMS[(zero, low[i + 1])]
+    if len(low) - 1 > i + 1 and (zero, low[i + 1], low[i + 2]) in _IDIOMS:
+        valence = _IDIOMS[(zero, low[i + 1], low[i + 2])]
+    for seq in ((three, two, one), (three, two), (two, one)):
+        if seq in _BOOSTER_NGRAMS:
+            valence = valence + _BOOSTER_NGRAMS[seq]
+    return valence
 
 
 def _negated(word: str) -> bool:
@@ -170,7 +240,7 @@ class VaderModel:
         self._analyzer = _FastVader()
 
     def score(self, text: str) -> float:
-        return float(self._analyzer.polarity_scores(text)["compound"])
+        return float(self._analyzer.compound(text))
 
 
 def label(score: float) -> str:
