@@ -112,7 +112,8 @@ class Store:
                        any_value(location), any_value(admin1), any_value(latitude),
                        any_value(longitude), min(event_date), max(event_date), count(*),
                        count(DISTINCT report_id),
-                       string_agg(DISTINCT coalesce(outlet, source), '; '),
+                       string_agg(DISTINCT coalesce(outlet, source), '; '
+                                  ORDER BY coalesce(outlet, source)),
                        max(fatalities)
                 FROM _grouped GROUP BY group_id
                 """
