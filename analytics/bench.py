@@ -524,7 +524,7 @@ STAGES: list[tuple[str, str, str, str]] = [
     ("analytics.extraction", "evacuation_rows", "evacuations", "worker"),
     ("analytics.extraction", "claimed_sentences", "evacuations", "worker"),
     ("analytics.extraction", "extract_events", "events", "worker"),
-    ("analytics.ingest", "PreparedReport.of", "report ids and content hash", "main"),
+    ("analytics.ingest", "_keys", "report ids and content hash", "worker"),
     ("analytics.store.writer", "_frames", "rows into DataFrames", "main"),
     ("analytics.store.writer", "Store.write", "DuckDB insert (write)", "main"),
     ("analytics.store.writer", "Store.stored_hashes", "DuckDB insert (write)", "main"),
