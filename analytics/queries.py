@@ -146,9 +146,9 @@ def _fragments(active: frozenset[str]) -> dict[str, str]:
         "FV": "fv AS (SELECT * FROM ro_evacuations v "
               f"WHERE {_where(_EVACUATION_CONDITIONS, active)})",
         # exact comments: every filter, the sentiment range and the text on the comment
+        # (the report's id and title are joined only by the statements that show them)
         "FC": f"""fc AS (
-            SELECT x.*, r.report_id, r.title FROM {comments} x JOIN ro_reports r USING (rid)
-            WHERE {report_no_text} {sentiment})""",
+            SELECT x.* FROM {comments} x WHERE {report_no_text} {sentiment})""",
         # the same conditions on ro_comments itself, text searched in place
         "WC": f"{report_no_text} {sentiment}" + (
             " AND contains(x.text_lc, $text)" if active & {"text", "text_nul"} else ""),
@@ -445,9 +445,10 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
     """),
     "sentiment_per_report": (_exact_comments, """
         WITH {FC}
-        SELECT report_id, any_value(title) AS title, any_value(published) AS published,
-               avg(sentiment_score) AS mean_sentiment, count(*) AS comments
-        FROM fc GROUP BY report_id
+        SELECT r.report_id, r.title, r.published, g.mean_sentiment, g.comments
+        FROM (SELECT rid, avg(sentiment_score) AS mean_sentiment, count(*) AS comments
+              FROM fc GROUP BY rid) g
+        JOIN ro_reports r USING (rid)
         ORDER BY comments DESC, published DESC, report_id LIMIT $limit
     """),
     "sentiment_by_actor": (_exact_comments, """
@@ -470,10 +471,12 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
         WITH {FC},
         picked AS (
             (SELECT 'most negative' AS side, crow, position, sentiment_score, title, report_id
-             FROM fc ORDER BY sentiment_score, report_id, position LIMIT $limit)
+             FROM fc JOIN ro_reports USING (rid)
+             ORDER BY sentiment_score, report_id, position LIMIT $limit)
             UNION ALL
             (SELECT 'most positive', crow, position, sentiment_score, title, report_id
-             FROM fc ORDER BY sentiment_score DESC, report_id, position LIMIT $limit)),
+             FROM fc JOIN ro_reports USING (rid)
+             ORDER BY sentiment_score DESC, report_id, position LIMIT $limit)),
         c AS (SELECT rowid AS crow, author, text FROM comments
               WHERE rowid IN (SELECT crow FROM picked))
         SELECT side, p.sentiment_score, c.author, c.text, p.title, report_id
