@@ -422,8 +422,8 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
         FROM pairs a JOIN pairs b USING (rid)
         GROUP BY ALL ORDER BY reports DESC, actor_a, actor_b
     """),
-    # One actor's comments go to the scan first (by row), so a free text is searched in
-    # those only, not in every comment.
+    # One statement on ro_comments: the actor's comments by row, the text searched in place
+    # (no kept search to fill for the one statement of the Actors page that needs it).
     "actor_comment_sentiment": (_exact_comments, """
         SELECT count(*) AS comments, avg(sentiment_score) AS mean_sentiment,
                count(*) FILTER (WHERE sentiment_label = 'negative') AS negative,

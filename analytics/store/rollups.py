@@ -186,8 +186,7 @@ STATEMENTS: dict[str, str] = {
     # Actors named in each comment, keyed by integer report id and by the comment's row
     # ``crow``, with ``k`` the times the comment names the actor (exact path). Grouped here,
     # not per query: DuckDB otherwise pushes a group-by of ~10 M mention rows under the join
-    # (6 s at 100,000 reports). A single integer key lets a statement hand the comments of
-    # one actor to the scan of ro_comments as a filter, ahead of a text search; sorted by
+    # (6 s at 100,000 reports). One integer key to join on (cheaper than two); sorted by
     # actor, so one actor's rows are a few row groups.
     "ro_comment_mentions": """
         CREATE TABLE ro_comment_mentions AS
