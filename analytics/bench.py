@@ -759,13 +759,8 @@ def phase_queries(p: dict[str, Any]) -> dict[str, Any]:
 def _bare_run(con: Any, sql: str, params: dict[str, object]) -> None:
     """One statement on a bare connection, its free-text search (``TEXT_HITS``) included."""
     from analytics.queries import text_searches
-    from analytics.store.rollups import WORD_SEPARATOR
 
-    def split(text: str) -> list[str]:
-        row = con.execute(f"SELECT string_split_regex(?, '{WORD_SEPARATOR}')", [text]).fetchone()
-        return list(row[0]) if row else []
-
-    for table, search in text_searches(sql, params, split):
+    for table, search in text_searches(sql, params):
         con.execute(f"CREATE OR REPLACE TABLE memory.main.{table} AS "
                     f"SELECT 'snap' AS snapshot, $text AS text, * FROM ({search})",
                     {"text": params["text"]})

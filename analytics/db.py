@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics.store.rollups import WORD_SEPARATOR
 from analytics.store.snapshots import current_snapshot, has_read_tables, republish
 
 # DuckDB's own buffers for the dashboard process: with pandas frames and Streamlit on top,
@@ -87,12 +86,6 @@ class Reader:
                     f"SELECT kind, value, bit FROM {alias}.ro_filter_bits").fetchall()
                 self._bits = {alias: {(kind, value): bit for kind, value, bit in rows}}
             return self._bits[alias]
-
-    def split_words(self, text: str) -> list[str]:
-        """``text`` cut where the free-text word index cuts documents (``WORD_SEPARATOR``):
-        the same DuckDB function, so a search and the index never disagree on a word."""
-        pieces = self.scalar(f"SELECT string_split_regex(?, '{WORD_SEPARATOR}')", [text])
-        return list(pieces or [])
 
     def memo(self, table: str, sql: str, text: str) -> None:
         """Keep the rows of ``sql`` (bound to ``$text``) in ``memory.main.<table>``, keyed by

@@ -32,9 +32,11 @@ columns and values as the plain SQL over the base tables (``tests/test_rollups.p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from functools import cache
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache, lru_cache
 
+import duckdb
 import pandas as pd
 
 from analytics.db import Reader
@@ -521,7 +523,7 @@ REPORT_SEARCHES: dict[str, str] = {
 }
 
 
-def report_search(pieces: list[str]) -> str:
+def report_search(pieces: Sequence[str]) -> str:
     """Which ``REPORT_SEARCHES`` statement answers a text split into ``pieces``."""
     if len(pieces) == 1:
         return REPORT_SEARCHES["one word"]
@@ -533,15 +535,32 @@ TEXT_HITS: dict[str, str] = {
     "comment_hits": "SELECT * EXCLUDE (text_lc) FROM ro_comments WHERE contains(text_lc, $text)",
 }
 
-def text_searches(sql: str, params: Mapping[str, object],
-                  split: Callable[[str], list[str]]) -> list[tuple[str, str]]:
-    """The kept searches (``TEXT_HITS`` table, statement) that ``sql`` reads; ``split`` cuts
-    the text into words as the index does (``Reader.split_words``)."""
+_SPLITTER_LOCK = threading.Lock()
+
+
+@cache
+def _splitter() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()
+
+
+@lru_cache(maxsize=256)
+def split_words(text: str) -> tuple[str, ...]:
+    """``text`` cut where the word index cuts documents (``WORD_SEPARATOR``), by DuckDB's own
+    function so a search and the index never disagree on a word; kept per text, since every
+    statement of a page with a text filter asks."""
+    with _SPLITTER_LOCK:
+        row = _splitter().execute(
+            f"SELECT string_split_regex(?, '{WORD_SEPARATOR}')", [text]).fetchone()
+    return tuple(row[0]) if row else ()
+
+
+def text_searches(sql: str, params: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The kept searches (``TEXT_HITS`` table, statement) that ``sql`` reads."""
     out = []
     for table, search in TEXT_HITS.items():
         if f"memory.main.{table}" in sql:
             if table == "report_hits":
-                search = report_search(split(str(params["text"])))
+                search = report_search(split_words(str(params["text"])))
             out.append((table, search))
     return out
 
@@ -593,6 +612,6 @@ def run(
     """Run the named query with the filters' parameters and ``extra`` bound by name."""
     bits = reader.filter_bits() if filters and (filters.admin1 or filters.actors) else None
     sql, params = bind(name, filters, bits, **extra)
-    for table, search in text_searches(sql, params, reader.split_words):
+    for table, search in text_searches(sql, params):
         reader.memo(table, search, str(params["text"]))
     return reader.query(sql, params)
