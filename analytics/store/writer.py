@@ -188,7 +188,7 @@ def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, Frame]:
     """Column-wise rows of every table for a batch of reports, as Arrow tables.
 
     Paragraphs and comments are gathered as one list per column, and rows of one shape are
-    transposed (``_Rows``, ``_frame``) before Arrow sees them: Arrow types a column of
+    transposed (``_frame``) before Arrow sees them: Arrow types a column of
     Python values in C, where pandas costs a dict lookup per cell of a list of dicts and
     then a second conversion of every string column. Rows of mixed shapes, or values Arrow
     cannot type, get pandas' own frame, as before.
@@ -200,7 +200,7 @@ def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, Frame]:
         key: [] for key in ("report_id", "position", "author", "text", "posted_at",
                             "sentiment_score", "sentiment_label", "sentiment_model")
     }
-    facts: dict[str, _Rows] = {}
+    facts: dict[str, tuple[list[dict[str, object]], list[str]]] = {}
     for p in batch:
         r = p.report
         reports.append(
@@ -239,72 +239,35 @@ def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, Frame]:
         for table, rows in r.facts.items():
             if table not in REPORT_TABLES:
                 raise ValueError(f"unknown fact table {table!r}")
-            facts.setdefault(table, _Rows()).add(rows, p.report_id)
+            fact_rows, report_ids = facts.setdefault(table, ([], []))
+            fact_rows += rows
+            report_ids += [p.report_id] * len(rows)
     frames: dict[str, Frame] = {
         "reports": _frame(reports),
         "paragraphs": _arrow(paragraphs) if paragraphs["text"] else pd.DataFrame(),
         "comments": _arrow(comments) if comments["text"] else pd.DataFrame(),
     }
-    frames.update({table: rows.frame() for table, rows in facts.items()})
+    frames.update({table: _frame(rows, ids) for table, (rows, ids) in facts.items()})
     return frames
 
 
-class _Rows:
-    """One fact table's rows for a batch, each given its report's id.
-
-    Kept as columns while every row has the same keys in the same order (the usual case:
-    one extractor writes them all), so they are transposed in C report by report instead of
-    being copied into a new dict each; at the first row of another shape they become dict
-    rows for pandas, which sorts out the columns as it always did.
-    """
-
-    def __init__(self) -> None:
-        self.keys: list[str] | None = None
-        self.columns: list[list[object]] = []
-        self.report_ids: list[str] = []
-        self.dicts: list[dict[str, object]] | None = None
-
-    def add(self, rows: list[dict[str, object]], report_id: str) -> None:
-        if not rows:
-            return
-        if self.dicts is None:
-            keys = self.keys if self.keys is not None else list(rows[0])
-            if "report_id" not in keys and all(map(keys.__eq__, map(list, rows))):
-                if self.keys is None:
-                    self.keys, self.columns = keys, [[] for _ in keys]
-                values = zip(*map(dict.values, rows), strict=True)
-                for column, column_values in zip(self.columns, values, strict=True):
-                    column.extend(column_values)
-                self.report_ids += [report_id] * len(rows)
-                return
-            self.dicts = self._as_dicts()
-        self.dicts.extend({**row, "report_id": report_id} for row in rows)
-
-    def _as_dicts(self) -> list[dict[str, object]]:
-        """The rows gathered so far as ``{**row, "report_id": ...}`` dicts."""
-        if self.keys is None:
-            return []
-        names = [*self.keys, "report_id"]
-        return [dict(zip(names, values, strict=True))
-                for values in zip(*self.columns, self.report_ids, strict=True)]
-
-    def frame(self) -> Frame:
-        if self.dicts is not None:
-            return _frame(self.dicts)
-        if self.keys is None:
-            return pd.DataFrame()
-        return _arrow({**dict(zip(self.keys, self.columns, strict=True)),
-                       "report_id": self.report_ids})
-
-
-def _frame(rows: list[dict[str, object]]) -> Frame:
-    """``pd.DataFrame(rows)``, as an Arrow table when every row has the same keys in the same
-    order (the usual case): the rows are then transposed in C and handed over as columns."""
+def _frame(rows: list[dict[str, object]], report_ids: list[str] | None = None) -> Frame:
+    """``pd.DataFrame(rows)`` (each row given its report's id, if ``report_ids``), as an Arrow
+    table when every row has the same keys in the same order (the usual case: one extractor
+    writes them all): the rows are then transposed in C and handed over as columns, without
+    a new dict per row."""
     keys = list(rows[0]) if rows else []
-    if not keys or any(list(row) != keys for row in rows):
+    uniform = (keys and (report_ids is None or "report_id" not in keys)
+               and all(list(row) == keys for row in rows))
+    if not uniform:
+        if report_ids is not None:
+            rows = [{**row, "report_id": rid} for row, rid in zip(rows, report_ids, strict=True)]
         return pd.DataFrame(rows)
-    columns = zip(*(row.values() for row in rows), strict=True)
-    return _arrow(dict(zip(keys, map(list, columns), strict=True)))
+    columns = dict(zip(keys, map(list, zip(*(row.values() for row in rows), strict=True)),
+                       strict=True))
+    if report_ids is not None:
+        columns["report_id"] = report_ids
+    return _arrow(columns)
 
 
 def _arrow(columns: dict[str, list[object]]) -> Frame:
