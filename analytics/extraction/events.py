@@ -206,7 +206,9 @@ def classify(
     """The first rule whose trigger matches outside quotes and after no blocker."""
     text = _QUOTES.sub(lambda m: " " * len(m.group(0)), facts.folded)
     matching = book.triggers_in(text)
-    if not matching if matching is not None else not book.any_match(text):
+    if matching is None and not book.any_match(text):
+        return None
+    if matching is not None and not matching:
         return None
     paragraph_text = " ".join(f.folded for f in paragraph)
     number = -1
