@@ -69,12 +69,6 @@ class _FastVader(SentimentIntensityAnalyzer):
             return False
         return not self._emoji_chars.isdisjoint(text)
 
-    def polarity_scores(self, text):  # type: ignore[no-untyped-def]
-        if self._has_emoji(text):
-            return super().polarity_scores(text)
-        text = text.strip()
-        return self.score_valence(self._sentiments(text), text)
-
     def compound(self, text: str) -> float:
         """``polarity_scores(text)["compound"]``, without working out the other three scores
         (their sums and roundings are half of what is left of ``score_valence``)."""
