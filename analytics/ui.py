@@ -304,10 +304,11 @@ def _without_schema_check(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """``chart``, whose ``to_dict()`` (what ``st.altair_chart`` calls) skips the JSON-schema
     validation of the whole spec: ~10-25 ms a chart on every run, for a spec whose shape
     is fixed by ``analytics.charts`` and validated there by the tests; the data goes to
-    the browser as Arrow and is never part of the check. Exports still validate (they
-    work on a copy)."""
-    object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
-    return chart
+    the browser as Arrow and is never part of the check. A shallow copy is changed, so the
+    chart kept for the PNG exports still validates."""
+    shown = chart.copy(deep=False)
+    object.__setattr__(shown, "to_dict", functools.partial(shown.to_dict, validate=False))
+    return shown
 
 
 def plain_dates(data: pd.DataFrame) -> pd.DataFrame:
