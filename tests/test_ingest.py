@@ -62,6 +62,31 @@ def test_changed_report_replaces_the_old_rows(seed_db, tmp_path):
     assert counts(seed_db) == {"reports": 1, "paragraphs": 11, "comments": 28}
 
 
+def test_snapshot_holds_exactly_the_master_rows_after_a_replacement(seed_db, tmp_path):
+    """A publish copies the checkpointed master file: after rows were deleted and written
+    again (a replaced report), every master table reads the same in the snapshot."""
+    changed = SEED_FILE.read_text(encoding="utf-8").replace("Nice summation.", "Nice summary.")
+    (tmp_path / "changed.txt").write_text(changed, encoding="utf-8")
+    assert ingest([tmp_path / "changed.txt"], seed_db, workers=1).replaced == 1
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH ? AS master (READ_ONLY)", [str(seed_db)])
+        con.execute("ATTACH ? AS snap (READ_ONLY)", [str(current_snapshot(seed_db))])
+        tables = [t for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'master'").fetchall()]
+        assert {"reports", "comments", "paragraphs", "events"} <= set(tables)
+        for table in tables:  # names from the catalog, quoted
+            differ = con.execute(
+                f'SELECT count(*) FROM (FROM master."{table}" EXCEPT ALL FROM snap."{table}" '
+                f'UNION ALL (FROM snap."{table}" EXCEPT ALL FROM master."{table}"))'
+            ).fetchone()[0]
+            assert differ == 0, table
+        texts = {t for (t,) in con.execute("SELECT text FROM snap.comments").fetchall()}
+        assert "Nice summary." in texts and "Nice summation." not in texts
+    finally:
+        con.close()
+
+
 def test_fakes_then_seed_in_one_run_with_workers(db_path):
     summary = ingest([FAKES_CSV, SEED_FILE], db_path, workers=2)
     assert summary.ok

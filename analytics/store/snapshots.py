@@ -2,8 +2,9 @@
 
 DuckDB lets one process write a file and no other process even read it meanwhile, and a
 process that keeps a connection open keeps seeing old data. So the ingest CLI writes a
-private master file and, after each run, publishes a copy: ``COPY FROM DATABASE`` into a
-new ``snap-<ns>.duckdb`` in ``<db>.snapshots/``, then an atomic ``os.replace`` of the small
+private master file and, after each run, publishes a copy (the checkpointed master file
+copied as is, or ``COPY FROM DATABASE`` from a snapshot being republished) as a new
+``snap-<ns>.duckdb`` in ``<db>.snapshots/``, then an atomic ``os.replace`` of the small
 ``CURRENT`` pointer file. The dashboard attaches whatever ``CURRENT`` names, read-only; a
 changed name means new data (see ``analytics.db``). Each snapshot has its own file name
 because DuckDB refuses to attach one path twice in a process, and a reader may still be
@@ -19,6 +20,7 @@ snapshot current.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -54,14 +56,21 @@ def publish(con: duckdb.DuckDBPyConnection, master: Path, checkpoint: bool = Tru
     name = f"snap-{time.time_ns()}.duckdb"
     tmp = folder / (name + ".tmp")
     _remove(tmp)
-    source = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
-    if checkpoint:
+    source, source_file = con.execute(
+        "SELECT database_name, path FROM duckdb_databases() "
+        "WHERE database_name = current_database()").fetchone()  # type: ignore[misc]
+    copied = bool(checkpoint and source_file)
+    if copied:
+        # After a checkpoint the master's file holds every row: copying the file is ~50x
+        # faster than COPY FROM DATABASE, which decodes and re-encodes every table (2.2 s
+        # of a 5,000-report ingest). The ingest lock keeps writers out meanwhile.
         con.execute("CHECKPOINT")
+        shutil.copyfile(source_file, tmp)
     con.execute("ATTACH ? AS sitrep_snapshot", [str(tmp)])
     built = False
     try:
-        # identifiers: our own catalog names, not input
-        con.execute(f'COPY FROM DATABASE "{source}" TO sitrep_snapshot')
+        if not copied:  # identifiers: our own catalog names, not input
+            con.execute(f'COPY FROM DATABASE "{source}" TO sitrep_snapshot')
         rollups.build(con, "sitrep_snapshot")
         con.execute("CHECKPOINT sitrep_snapshot")
         built = True
