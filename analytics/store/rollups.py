@@ -187,16 +187,16 @@ STATEMENTS: dict[str, str] = {
     # ``crow``, with ``k`` the times the comment names the actor (exact path). Grouped here,
     # not per query: DuckDB otherwise pushes a group-by of ~10 M mention rows under the join
     # (6 s at 100,000 reports). One integer key to join on (cheaper than two); sorted by
-    # actor, so one actor's rows are a few row groups.
+    # actor, so one actor's rows are a few row groups. Grouped before the joins: a fifth
+    # cheaper than joining every mention row first.
     "ro_comment_mentions": """
         CREATE TABLE ro_comment_mentions AS
         WITH m AS (
-            SELECT r.rid, m.comment_position AS position, m.actor, count(*)::INTEGER AS k
-            FROM actor_mentions m JOIN ro_reports r USING (report_id)
-            WHERE m.comment_position IS NOT NULL
-            GROUP BY ALL)
-        SELECT m.rid, m.position, c.crow, m.actor, m.k
-        FROM m JOIN ro_comments c USING (rid, position)
+            SELECT report_id, comment_position AS position, actor, count(*)::INTEGER AS k
+            FROM actor_mentions WHERE comment_position IS NOT NULL GROUP BY ALL)
+        SELECT c.rid, m.position, c.crow, m.actor, m.k
+        FROM m JOIN ro_reports r USING (report_id)
+        JOIN ro_comments c ON c.rid = r.rid AND c.position = m.position
         ORDER BY m.actor, c.crow
     """,
     # Sentiment histogram: comments per (report, bucket, label).
