@@ -355,3 +355,31 @@ def test_invalid_yaml_and_edits_are_seen(tmp_path):
     assert [a.name for a in load_actors(path)] == ["X"]
     write(tmp_path, "- name: Y\n  type: armed group\n")
     assert [a.name for a in load_actors(path)] == ["Y"]  # re-read at once, whatever the mtime
+
+
+def _shouting_by_count(matcher, text: str) -> bool:
+    """The shouting rule counted word by word, without the shortcut for ASCII text."""
+    words = re.findall(r"[^\W\d_]{2,}", text)
+    acronyms = sum(word in matcher._acronyms for word in words)
+    kept = len(words) - acronyms
+    return kept >= 2 and (sum(word.isupper() for word in words) - acronyms) / kept >= 0.6
+
+
+def test_shouting_shortcut_decides_like_counting_every_word():
+    """Sentences whose letters are ASCII, with few runs of capitals, are ruled out before
+    their words are counted; generated mixes of acronyms, capitals, mixed case, digits and
+    non-ASCII letters or quotes must decide the same either way, shouting or not."""
+    import random
+
+    matcher = default_matcher()
+    pieces = ("US IS UN SAA ISIS IT WHAT LET KNOW NOW THE war the us is Army USbased "
+              "McDONALD ABc 2US US2 A I of , . - / U.S. WHO who ’ “ … ÉTAT État É US’s "
+              "Ü ß ΣΑ").split()
+    rng = random.Random(3)
+    decided = Counter()
+    for _ in range(4000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        expected = _shouting_by_count(matcher, text)
+        assert matcher._is_shouting(text) == expected, text
+        decided[expected] += 1
+    assert decided[True] > 200 and decided[False] > 200

@@ -81,3 +81,64 @@ def test_trigger_set_names_the_triggers_python_finds():
         found += bool(matching)
     assert found > 100
     assert book.triggers_in("shelling of the town ø") is None
+
+
+def test_fatalities_found_after_every_death_word():
+    """``fatalities`` skips sentences without a death word: each wording of a death that
+    ties a count to it must still give the count."""
+    from analytics.extraction.events import fatalities
+
+    stated = [
+        "The raid ended, killing 12 people.", "Shelling killed 12 in the town.",
+        "The death toll rose to 12 on Monday.", "The death toll of 12 was confirmed.",
+        "The strike hit the market, leaving 12 dead.", "The blast left 12 in the rubble.",
+        "12 civilians were killed in the raid.", "12 people dead after the raid.",
+        "12 of them died in hospital.", "It caused 12 deaths.", "12 soldiers lost their lives.",
+        "Twelve people were killed.", "SHELLING KILLED 12 IN THE TOWN.",
+    ]
+    for text in stated:
+        assert fatalities(text) == 12, text
+    assert fatalities("12 people were wounded in 3 raids.") is None
+
+
+def test_each_sentence_is_attributed_once_however_many_events_share_its_paragraph(
+        monkeypatch):
+    """Events look for their source through their paragraph's sentences: each sentence's
+    attribution is worked out once (``SentenceFacts.source``) and every event gets it."""
+    from collections import Counter
+
+    import analytics.extraction.facts as facts_module
+    from analytics.extraction import enrich
+    from analytics.models import Report
+
+    calls: Counter[int] = Counter()
+    original = facts_module.attribution
+
+    def counting(facts):
+        calls[facts.sentence.index] += 1
+        return original(facts)
+
+    monkeypatch.setattr(facts_module, "attribution", counting)
+    report = Report(title="Shelling near Damascus", paragraphs=[
+        "Government forces shelled Douma on Monday, killing 5 civilians. Rebels shelled "
+        "Harasta on Monday, killing 3 soldiers. Clashes erupted in Jobar on Monday. Local "
+        "sources said the fighting went on all night."])
+    enrich(report)
+    events = report.facts["events"]
+    assert len(events) >= 2
+    assert max(calls.values()) == 1
+    assert {event["source"] for event in events} == {"local sources"}
+
+
+def test_death_words_are_found_alike_in_ascii_and_other_text():
+    """The ASCII shortcut (a substring of the lower-cased text) finds a death word where the
+    case-blind regex does, and non-ASCII sentences still give their counts."""
+    from analytics.extraction.events import _ANY_DEATH_WORD, _names_death, fatalities
+
+    rng = random.Random(11)
+    words = "KILLED Kill dead DIED Deaths lost their LIVES leaving LEFT kil led 12 , ’ é".split()
+    for _ in range(3000):
+        text = rng.choice(("", " ")).join(rng.choice(words) for _ in range(rng.randint(1, 6)))
+        assert _names_death(text) == (_ANY_DEATH_WORD.search(text) is not None), text
+    assert fatalities("12 civilians were killed in Ma’arrat al-Nu‘man.") == 12
+    assert fatalities("Shelling hit Ma’arrat al-Nu‘man.") is None

@@ -193,3 +193,56 @@ def test_work_units_reach_the_workers_whole(tmp_path):
     assert pickle.loads(pickle.dumps(unit)) == unit
     file_unit = _Unit(tmp_path / "a.txt", ReaderOptions())
     assert pickle.loads(pickle.dumps(file_unit)) == file_unit
+
+
+def test_preload_builds_what_enrich_would_build_on_first_use():
+    """``preload`` leaves every dictionary and the model cached: workers forked afterwards
+    inherit them instead of building their own."""
+    from analytics.extraction import preload
+    from analytics.extraction.actors import default_matcher
+    from analytics.extraction.events import load_rules
+    from analytics.extraction.places import _governorate_of_capital, load_gazetteer
+    from analytics.extraction.sentiment import default_model
+
+    cached = (default_model, default_matcher, load_gazetteer, _governorate_of_capital,
+              load_rules)
+    for function in cached:
+        function.cache_clear()
+    preload()
+    assert all(function.cache_info().currsize == 1 for function in cached)
+
+
+def test_dictionaries_are_loaded_before_the_workers_fork(db_path, monkeypatch):
+    """With ``fork`` the pool's workers start from the parent's memory: it preloads once."""
+    import multiprocessing
+
+    import analytics.ingest as pipeline
+
+    calls = []
+    monkeypatch.setattr(pipeline, "preload", lambda: calls.append("preload"))
+    ingest([FAKES_CSV], db_path, workers=2)
+    forks = multiprocessing.get_context().get_start_method() == "fork"
+    assert calls == (["preload"] if forks else [])
+
+
+def test_reports_enriched_by_a_worker_get_the_facts_enrich_gives(tmp_path):
+    """A worker sends rows back column by column (``FactColumns``): the main process's
+    reports must end up with the same rows, derived columns and sentiment as ``enrich``."""
+    import copy
+    import pickle
+
+    from analytics.extraction import enrich
+    from analytics.ingest import _apply, _process, _work_units
+    from analytics.readers import ReaderOptions
+    from analytics.store.writer import FactColumns
+
+    unit = next(_work_units([FAKES_CSV], ReaderOptions()))
+    expected = [enrich(copy.deepcopy(report)) for report in unit.reports]
+    done = pickle.loads(pickle.dumps(_process(pickle.loads(pickle.dumps(unit)))))
+    result = _apply(unit, done)
+    assert any(isinstance(rows, FactColumns) for r in result.reports for rows in r.facts.values())
+    for got, want in zip(result.reports, expected, strict=True):
+        assert {t: list(rows) for t, rows in got.facts.items()} == want.facts
+        assert got.derived == want.derived
+        assert [(c.sentiment_score, c.sentiment_label) for c in got.comments] == [
+            (c.sentiment_score, c.sentiment_label) for c in want.comments]

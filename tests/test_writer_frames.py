@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.models import Comment, Report
-from analytics.store.writer import PreparedReport, _frames
+from analytics.store.writer import FactColumns, PreparedReport, _frames
 
 
 def _report(n: int, facts: dict[str, list[dict[str, object]]]) -> PreparedReport:
@@ -68,3 +68,59 @@ def test_a_column_arrow_cannot_type_gets_pandas_frame():
     frames = _frames(batch, datetime(2026, 1, 1))
     assert isinstance(frames["events"], pd.DataFrame)
     assert frames["events"]["a"].tolist() == [1, "one"]
+
+
+def test_fact_columns_are_the_rows_they_were_made_of():
+    import pickle
+
+    rows = [{"a": 1, "b": "x"}, {"a": 2, "b": None}, {"a": 3, "b": "z"}]
+    columns = FactColumns.of([dict(row) for row in rows])
+    assert isinstance(columns, FactColumns)
+    assert columns.columns == ((1, 2, 3), ("x", None, "z"))
+    assert columns == rows and list(columns) == rows and len(columns) == 3
+    assert columns[1] == rows[1] and columns[-1] == rows[-1] and columns[1:] == rows[1:]
+    assert pickle.loads(pickle.dumps(columns)) == rows
+    assert FactColumns.of([]) == []
+    mixed = [{"a": 1, "b": "x"}, {"b": "y", "a": 2}]  # same keys, another order: kept as rows
+    assert FactColumns.of(mixed) is mixed
+
+
+def test_fact_columns_store_what_the_same_rows_store():
+    """Reports whose rows came as ``FactColumns`` (from workers) store what the rows store,
+    also next to reports with plain rows, rows of another shape, or their own report_id."""
+    tables = [
+        {"events": [{"a": 1, "b": "x"}, {"a": 2, "b": None}], "actor_mentions": [{"s": "x"}]},
+        {"events": [{"a": 3, "b": "y"}], "actor_mentions": [], "evacuations": [{"p": 1.0}]},
+        {"events": [{"a": 4, "b": "w"}], "evacuations": [{"q": "z", "p": 2.0}]},
+        {"events": [{"b": "v", "a": 5}], "evacuations": [{"report_id": "own", "p": 3.0}]},
+    ]
+    as_rows = [_report(n, facts) for n, facts in enumerate(tables)]
+    for shapes in (tables[:3], tables):
+        as_columns = [_report(n, {t: FactColumns.of(rows) for t, rows in facts.items()})
+                      for n, facts in enumerate(shapes)]
+        half = as_columns[:1] + as_rows[1:len(shapes)]
+        for batch in (as_columns, half):
+            frames = _frames(batch, datetime(2026, 1, 1))
+            expected = _frames(as_rows[:len(shapes)], datetime(2026, 1, 1))
+            for table in ("events", "evacuations", "actor_mentions"):
+                assert _stored(frames[table]) == _stored(expected[table]), table
+    columns_only = [_report(n, {t: FactColumns.of(rows) for t, rows in facts.items()})
+                    for n, facts in enumerate(tables[:2])]
+    assert isinstance(_frames(columns_only, datetime(2026, 1, 1))["events"], pa.Table)
+
+
+def test_write_replaces_the_reports_said_to_be_stored_and_adds_the_others(tmp_path):
+    """``Store.write(batch, stored)`` deletes old rows only of the reports in ``stored``: a
+    replaced report keeps no row of its old version, a new one is simply added."""
+    from analytics.store.writer import Store
+
+    with Store(tmp_path / "w.duckdb") as store:
+        store.write([_report(0, {})], stored=set())
+        new, other = _report(0, {}), _report(1, {})
+        new.report.paragraphs = ["new"]
+        store.write([new, other], stored=store.stored_hashes(["r0", "r1"]))
+        paragraphs = store.con.execute(
+            "SELECT report_id, text FROM paragraphs ORDER BY 1, 2").fetchall()
+        reports = store.con.execute("SELECT report_id FROM reports ORDER BY 1").fetchall()
+    assert paragraphs == [("r0", "new"), ("r1", "a"), ("r1", "b")]
+    assert reports == [("r0",), ("r1",)]

@@ -20,7 +20,6 @@ from analytics.extraction.events import TIME_PRECISION
 from analytics.extraction.facts import (
     SentenceFacts,
     armed_actors,
-    attribution,
     canonical,
     geo_precision,
     is_government,
@@ -96,7 +95,7 @@ class Evacuation:
         if self.deal is None and (deal := _DEAL.search(text)):
             self.deal = " ".join(deal.group("deal").split())
         self._parties(facts)
-        self.claimed_by = self.claimed_by or attribution(facts)
+        self.claimed_by = self.claimed_by or facts.source
         if self.when is None and facts.dates:
             self.when = facts.dates[0]
 
@@ -203,9 +202,9 @@ def _starts(facts: SentenceFacts) -> bool:
     """People (or vehicles) were moved: a count tied to an evacuation verb, stated as done —
     not a plan ("are set for evacuation"), not a war-long tally ("… displaced since 2011")."""
     text = facts.sentence.text
-    if _TALLY.search(text):
-        return False
     if _MOVED.search(text) is None:  # both tests below need an evacuation verb
+        return False  # (tested first: most sentences have none, and then one search does)
+    if _TALLY.search(text):
         return False
     return linked_quantity(text) is not None or any(
         _VEHICLES.match(text[q.end : q.end + 50]) for q in quantities(text)

@@ -34,7 +34,6 @@ from analytics.extraction.dates import DateMention
 from analytics.extraction.facts import (
     SentenceFacts,
     armed_actors,
-    attribution,
     best_place,
     canonical,
     geo_precision,
@@ -55,6 +54,9 @@ _KILLED_AFTER = re.compile(
 _KILLED_BEFORE = re.compile(
     r"(?:killing|killed|death toll (?:rose |climbed |reached )?(?:to|of|at)|leaving|left)\s+"
     r"(?:at least |some |about |more than |nearly )?$", re.IGNORECASE)
+_DEATH_WORDS = ("kill", "dead", "died", "death", "lost their lives", "leaving", "left")
+"""Every match of ``_KILLED_AFTER`` and of ``_KILLED_BEFORE`` contains one of these."""
+_ANY_DEATH_WORD = re.compile("|".join(map(re.escape, _DEATH_WORDS)), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -263,7 +265,7 @@ def code_event(
         "geo_precision": geo_precision(place) if place is not None else None,  # type: ignore[arg-type]
         "places": "; ".join(dict.fromkeys(m.entry.name for m in here.places)) or None,
         "fatalities": fatalities(here.sentence.text),
-        "source": attribution(here) or _paragraph_source(paragraph),
+        "source": here.source or _paragraph_source(paragraph),
         "evidence": here.sentence.text,
         "confidence": _confidence(here, when, place_match, actor1),
     }
@@ -271,6 +273,10 @@ def code_event(
 
 def fatalities(text: str) -> int | None:
     """Deaths stated in the sentence: "killing 12", "70 people were killed", "death toll of 9"."""
+    if not _names_death(text):
+        # no count can be tied to a death: skip finding the counts (half of the event
+        # sentences; ~0.15 ms less CPU per benchmark report)
+        return None
     total = 0
     for quantity in quantities(text):
         after = text[quantity.end : quantity.end + 60]
@@ -278,6 +284,15 @@ def fatalities(text: str) -> int | None:
         if _KILLED_AFTER.match(after) or _KILLED_BEFORE.search(before):
             total = max(total, quantity.best)
     return total or None
+
+
+def _names_death(text: str) -> bool:
+    """Whether ``text`` holds one of ``_DEATH_WORDS``, in any case. In ASCII text that is a
+    plain substring of the lower-cased text, ~15x cheaper than the case-blind regex."""
+    if text.isascii():
+        lowered = text.lower()
+        return any(word in lowered for word in _DEATH_WORDS)
+    return _ANY_DEATH_WORD.search(text) is not None
 
 
 def _blocked(text: str, trigger_at: int, book: RuleBook) -> bool:
@@ -347,7 +362,7 @@ def _actors(
 
 def _paragraph_source(paragraph: list[SentenceFacts]) -> str | None:
     for facts in paragraph:
-        source = attribution(facts)
+        source = facts.source
         if source:
             return source
     return None

