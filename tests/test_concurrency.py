@@ -390,7 +390,7 @@ def test_dashboard_answers_during_ingest_and_shows_new_reports_after_refresh(
                 assert _reports_metric(page, "before") == "1"
                 page.screenshot(path=ARTIFACTS / "concurrency-before-ingest.png")
 
-                # One long ingest; more (each adding reports) if ingesting is so fast that
+                # One long ingest; more, each twice as large, if ingesting is so fast that
                 # one leaves time for fewer than three reloads while it runs.
                 lock_file = Path(str(seed_db) + ".lock")
                 total, rounds, seen, latencies = 1, 0, [], []
@@ -398,7 +398,7 @@ def test_dashboard_answers_during_ingest_and_shows_new_reports_after_refresh(
                     assert rounds < 5, f"too few reloads during {rounds} ingests: {seen}"
                     rounds += 1
                     batch = tmp_path / f"round{rounds}.csv"
-                    added = write_corpus(batch, 150, f"dash{rounds}")
+                    added = write_corpus(batch, 150 * 2 ** (rounds - 1), f"dash{rounds}")
                     ingest = spawn(["-m", "analytics", "ingest", str(batch), "--db",
                                     str(seed_db), "--quiet"])
                     wait_for(lambda proc=ingest: proc.pid in lock_holders(lock_file)
