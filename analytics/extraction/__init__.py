@@ -16,11 +16,8 @@ from analytics.extraction.dates import DateMention, main_event_date
 from analytics.extraction.evacuations import claimed_sentences, evacuation_rows, find_evacuations
 from analytics.extraction.events import default_date, extract_events, load_rules
 from analytics.extraction.facts import analyse
-from analytics.extraction.places import (
-    _governorate_of_capital,
-    load_gazetteer,
-    primary_from_mentions,
-)
+from analytics.extraction.places import preload as preload_places
+from analytics.extraction.places import primary_from_mentions
 from analytics.extraction.sentiment import default_model, score_comments
 from analytics.extraction.text import report_sentences
 from analytics.identity import report_id
@@ -76,8 +73,7 @@ def preload() -> None:
     its workers calls this so they inherit them, instead of each building its own."""
     default_model()
     default_matcher()
-    load_gazetteer()
-    _governorate_of_capital()
+    preload_places()
     load_rules()
 
 

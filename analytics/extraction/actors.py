@@ -48,7 +48,7 @@ from pathlib import Path
 
 import yaml
 
-from analytics.extraction.text import Match, PhraseMatcher, Sentence, fold
+from analytics.extraction.text import NON_ASCII, Match, PhraseMatcher, Sentence, fold
 from analytics.models import Report
 from analytics.paths import DATA_DIR
 
@@ -81,7 +81,6 @@ _SHOUTING = 0.6  # share of words in capitals from which a sentence shouts
 # Above one half, one word in capitals never shouts: with another word kept it is half of them.
 _FEWEST_SHOUTED = 2 if _SHOUTING > 0.5 else 1
 _CAPITALS = re.compile(r"[A-Z]{2,}")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _DATELINE_END = re.compile(r"\s*(?:[(,:]|[-–—]\s)|\s+[A-Z][a-z]")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _AL = re.compile(r"\b([Aa]l)-(?=\w)")
@@ -170,7 +169,7 @@ class ActorMatcher(PhraseMatcher[Actor]):
         than acronyms) than such runs (other than acronyms). Finding the runs costs a quarter
         of finding every word, and rules out nearly every sentence (~0.25 ms less CPU per
         benchmark report); the rest are counted exactly."""
-        if not text.isascii() and any(map(str.isalnum, _NON_ASCII.findall(text))):
+        if not text.isascii() and any(map(str.isalnum, NON_ASCII.findall(text))):
             return False
         runs = _CAPITALS.findall(text)
         return len(runs) - sum(map(self._acronyms.__contains__, runs)) < _FEWEST_SHOUTED

@@ -208,9 +208,7 @@ def classify(
     """The first rule whose trigger matches outside quotes and after no blocker."""
     text = _QUOTES.sub(lambda m: " " * len(m.group(0)), facts.folded)
     matching = book.triggers_in(text)
-    if matching is None and not book.any_match(text):
-        return None
-    if matching is not None and not matching:
+    if not (book.any_match(text) if matching is None else matching):
         return None
     paragraph_text = " ".join(f.folded for f in paragraph)
     number = -1

@@ -579,6 +579,13 @@ def load_gazetteer() -> PhraseMatcher[Place]:
     return PhraseMatcher(_unique(_phrases(list(load_rows()))))
 
 
+def preload() -> None:
+    """Build the gazetteer and the tables derived from it now rather than on first use (see
+    ``analytics.extraction.preload``)."""
+    load_gazetteer()
+    _governorate_of_capital()
+
+
 # --------------------------------------------------------------------------- matching
 
 

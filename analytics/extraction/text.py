@@ -120,7 +120,7 @@ def fold(text: str) -> str:
     # dashes, accented letters) are swapped with str.replace and the rest lower-cased: the
     # same as one character-by-character table lookup, several times cheaper on a sentence.
     folded = text.replace(_FOLD_BACKTICK, "'") if _FOLD_BACKTICK in text else text
-    for ch in set(_NON_ASCII.findall(text)):
+    for ch in set(NON_ASCII.findall(text)):
         swap = _SWAPS.get(ch)
         if swap is None:
             swap = _SWAPS[ch] = _swap(ch)
@@ -154,7 +154,8 @@ def _swap(ch: str) -> str:
     return ""
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
+"""One character outside ASCII (the rare characters ``fold`` and the matchers look at)."""
 _SWAPS: dict[str, str] = {}
 
 
