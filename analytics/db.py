@@ -104,6 +104,9 @@ class Reader:
                 return
             cursor = self._con.cursor()
             try:
+                # The kept rows' order is never read (every statement orders its result):
+                # without it DuckDB inserts from both threads at once.
+                cursor.execute("SET SESSION preserve_insertion_order = false")
                 cursor.execute(f"USE {alias}")
                 cursor.execute(
                     f"CREATE TABLE IF NOT EXISTS memory.main.{table} AS "

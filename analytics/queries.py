@@ -102,13 +102,19 @@ def active_filters(params: Mapping[str, object]) -> frozenset[str]:
         on.add("sentiment")
     on |= {f"{k}_bits" for k in ("admin1", "actors")
            if k in on and params.get(f"{k}_mask") is not None}
+    if params.get("actor_mask") is not None:  # the profiled actor has a filter bit
+        on.add("actor_bit")
     return frozenset(on)
 
 
-def filter_masks(filters: Filters, bits: Mapping[tuple[str, str], int]) -> dict[str, object]:
+def filter_masks(filters: Filters, bits: Mapping[tuple[str, str], int],
+                 actor: object = None) -> dict[str, object]:
     """``admin1_mask``/``actors_mask`` for the chosen governorates and actors when each has a
-    filter bit in ``bits`` ((kind, value) -> bit, ``Reader.filter_bits``), else None."""
+    filter bit in ``bits`` ((kind, value) -> bit, ``Reader.filter_bits``), else None; and
+    ``actor_mask`` for the page's profiled ``actor`` when it has one."""
     masks: dict[str, object] = {}
+    if actor and ("actor", actor) in bits:
+        masks["actor_mask"] = 1 << bits[("actor", actor)]
     for key, kind, values in (("admin1", "admin1", filters.admin1),
                               ("actors", "actor", filters.actors)):
         found = [bits.get((kind, value)) for value in values]
@@ -128,7 +134,7 @@ def _where(conditions: Mapping[str, str], active: frozenset[str], text: bool = T
 
 
 def _fragments(active: frozenset[str]) -> dict[str, str]:
-    """The pieces templates refer to as {R}, {RN}, {FR}, {FE}, {FV}, {WV}, {FC}, {WC}."""
+    """The pieces templates refer to as {R}, {RN}, {FR}, {FE}, {FV}, {WV}, {FC}, {WC}, {AC}."""
     report = _where(_REPORT_CONDITIONS, active)
     report_no_text = _where(_REPORT_CONDITIONS, active, text=False)
     # With free text, the comments are the kept matches themselves (``TEXT_HITS``): no
@@ -152,6 +158,9 @@ def _fragments(active: frozenset[str]) -> dict[str, str]:
         # (the report's id and title are joined only by the statements that show them)
         "FC": f"""fc AS (
             SELECT x.* FROM {comments} x WHERE {report_no_text} {sentiment})""",
+        # the profiled actor's comments (``$actor``): by its bit, else by its comment rows
+        "AC": ("(x.mention_bits & $actor_mask) <> 0" if "actor_bit" in active
+               else "x.crow IN (SELECT crow FROM ro_comment_mentions WHERE actor = $actor)"),
         # the same conditions on ro_comments itself, text searched in place
         "WC": f"{report_no_text} {sentiment}" + (
             " AND contains(x.text_lc, $text)" if active & {"text", "text_nul"} else ""),
@@ -428,14 +437,14 @@ _ALTERNATIVES: dict[str, tuple[Callable[[frozenset[str], Mapping[str, object]], 
         FROM pairs a JOIN pairs b USING (rid)
         GROUP BY ALL ORDER BY reports DESC, actor_a, actor_b
     """),
-    # One statement on ro_comments: the actor's comments by row, the text searched in place
-    # (no kept search to fill for the one statement of the Actors page that needs it).
+    # One statement on ro_comments: the actor's comments by bit or by row ({AC}), the text
+    # searched in place (no kept search to fill for the one statement of the Actors page
+    # that needs it).
     "actor_comment_sentiment": (_exact_comments, """
         SELECT count(*) AS comments, avg(sentiment_score) AS mean_sentiment,
                count(*) FILTER (WHERE sentiment_label = 'negative') AS negative,
                count(*) FILTER (WHERE sentiment_label = 'positive') AS positive
-        FROM ro_comments x
-        WHERE x.crow IN (SELECT crow FROM ro_comment_mentions WHERE actor = $actor) AND {WC}
+        FROM ro_comments x WHERE {AC} AND {WC}
     """),
     "sentiment_histogram": (_exact_comments, """
         WITH {FC}
@@ -547,7 +556,8 @@ def report_search(pieces: Sequence[str]) -> str:
 
 TEXT_HITS: dict[str, str] = {
     "report_hits": REPORT_SEARCHES["separators only"],
-    "comment_hits": "SELECT * EXCLUDE (text_lc) FROM ro_comments WHERE contains(text_lc, $text)",
+    "comment_hits": "SELECT * EXCLUDE (text_lc, mention_bits) FROM ro_comments "
+    "WHERE contains(text_lc, $text)",
 }
 
 _SPLITTER_LOCK = threading.Lock()
@@ -584,14 +594,14 @@ def text_searches(sql: str, params: Mapping[str, object]) -> list[tuple[str, str
 DEFAULTS: dict[str, object] = {
     "grain": "week", "limit": 50, "chosen": [], "actor": "", "min_comments": 3,
     "span_start": None, "span_end": None, "pick_locations": [], "report_id": "",
-    "admin1_mask": None, "actors_mask": None,
+    "admin1_mask": None, "actors_mask": None, "actor_mask": None,
 }
 
 
 @cache
 def _assemble(template: str, active: frozenset[str]) -> tuple[str, tuple[str, ...]]:
     fragments = _fragments(active)
-    sql = re.sub(r"\{(R|RN|FR|FE|FV|WV|FC|WC)\}", lambda m: fragments[m.group(1)], template)
+    sql = re.sub(r"\{(R|RN|FR|FE|FV|WV|FC|WC|AC)\}", lambda m: fragments[m.group(1)], template)
     return sql, tuple(dict.fromkeys(re.findall(r"\$(\w+)", sql)))
 
 
@@ -613,8 +623,8 @@ def bind(name: str, filters: Filters | None = None,
     filter ``bits``, governorates and actors that have one are filtered by bit."""
     filters = filters or Filters()
     candidates: dict[str, object] = {
-        **DEFAULTS, **filters.sql_params(), **(filter_masks(filters, bits) if bits else {}),
-        **extra}
+        **DEFAULTS, **filters.sql_params(),
+        **(filter_masks(filters, bits, extra.get("actor")) if bits else {}), **extra}
     sql, params = statement(name, candidates)
     if params.get("grain") not in (None, *GRAINS):
         raise ValueError(f"grain must be one of {GRAINS}")
@@ -625,7 +635,8 @@ def run(
     reader: Reader, name: str, filters: Filters | None = None, **extra: object
 ) -> pd.DataFrame:
     """Run the named query with the filters' parameters and ``extra`` bound by name."""
-    bits = reader.filter_bits() if filters and (filters.admin1 or filters.actors) else None
+    bits = (reader.filter_bits()
+            if (filters and (filters.admin1 or filters.actors)) or extra.get("actor") else None)
     sql, params = bind(name, filters, bits, **extra)
     for table, search in text_searches(sql, params):
         reader.memo(table, search, str(params["text"]))

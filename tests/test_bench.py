@@ -91,6 +91,11 @@ def test_quick_bench_completes_and_writes_every_figure(tmp_path: Path) -> None:
         assert queries[page][5] in ("✓", "✗")  # marked against the floor
         assert NUMBER.match(queries[page][-1]), f"{page}: no DuckDB-alone floor"
 
+    baseline = found["Baseline: pandas"]
+    for page in PAGES:  # the whole page by DuckDB alone, and the ratio it allows
+        assert NUMBER.match(baseline[page][6]), f"{page}: no DuckDB-alone page time"
+        assert NUMBER.match(baseline[page][7]), f"{page}: no pandas / DuckDB-alone ratio"
+
     floors = found["Floors"]
     for floor in FLOORS:
         assert floor in floors, f"floor {floor!r} missing"

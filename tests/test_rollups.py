@@ -601,3 +601,26 @@ def test_governorates_and_actors_filter_by_bit_when_they_have_one(reader: Reader
     assert "actor_bits &" in fast and params["actors_mask"] == 1 << bits[("actor", with_bit[0])]
     slow, params = queries.bind("top_actors", Filters(actors=(with_bit[0], without[0])), bits)
     assert "actor_bits" not in slow and "ro_report_actors WHERE list_contains" in slow
+
+
+def test_profiled_actor_comments_by_bit_equal_those_by_comment_rows(reader: Reader) -> None:
+    """The Actors page's comment sentiment with free text or a sentiment range finds the
+    actor's comments by its bit in ``ro_comments.mention_bits`` when it has one: the same
+    counts and mean as through its comment rows in ``ro_comment_mentions``."""
+    bits = reader.filter_bits()
+    with_bit = [a for a in _values(reader, "actor") if ("actor", a) in bits][:6]
+    found = 0
+    for filters in (Filters(text="the"), Filters(sentiment=(-0.5, 0.9)),
+                    Filters(text="a", start=date(2016, 1, 1))):
+        for actor in with_bit:
+            by_bit, bit_params = queries.bind("actor_comment_sentiment", filters, bits,
+                                              actor=actor)
+            assert "mention_bits &" in by_bit
+            assert bit_params["actor_mask"] == 1 << bits[("actor", actor)]
+            by_rows, row_params = queries.bind("actor_comment_sentiment", filters, actor=actor)
+            assert "ro_comment_mentions" in by_rows and "mention_bits" not in by_rows
+            got, expected = reader.query(by_bit, bit_params), reader.query(by_rows, row_params)
+            pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-9,
+                                          obj=f"{actor} {filters.describe()}")
+            found += int(expected["comments"].iloc[0])
+    assert found > 0, "no actor's comment matched: the comparison proves nothing"
