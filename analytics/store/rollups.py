@@ -187,7 +187,7 @@ STATEMENTS: dict[str, str] = {
     # ``ro_comments.mention_bits``: the Actors page's comment sentiment for such an actor,
     # with free text or a sentiment range, is then one scan of ro_comments instead of a
     # semi-join with the actor's comment rows (~1 M for the top actor at 100,000 reports:
-    # 98 → 40 ms with free text). Added by UPDATE (0.2 s at 100,000 reports), not by a
+    # 73 → 43 ms at p50 with free text). Added by UPDATE (0.2 s at 100,000 reports), not by a
     # join in ro_comments, so its rows keep the order of ``comments`` (see above).
     "ro_comment_mention_bits": """
         CREATE TABLE ro_comment_mention_bits AS
