@@ -91,6 +91,10 @@ def test_quick_bench_completes_and_writes_every_figure(tmp_path: Path) -> None:
         assert queries[page][5] in ("✓", "✗")  # marked against the floor
         assert NUMBER.match(queries[page][-1]), f"{page}: no DuckDB-alone floor"
 
+    # the comment search on the corpus's comments and on the same made distinct
+    assert NUMBER.match(queries["The same, each made distinct"][2])
+    assert NUMBER.match(queries["The benchmark's comments"][2])
+
     baseline = found["Baseline: pandas"]
     for page in PAGES:  # the whole page by DuckDB alone, and the ratio it allows
         assert NUMBER.match(baseline[page][6]), f"{page}: no DuckDB-alone page time"
