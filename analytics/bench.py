@@ -824,9 +824,10 @@ def _bare_run(con: Any, sql: str, params: dict[str, object],
 
     for table, search in text_searches(sql, params):
         if searched is not None:
-            if f"{table}\0{params['text']}" in searched:
+            key = f"{table}\0{params['text']}"
+            if key in searched:
                 continue
-            searched.add(f"{table}\0{params['text']}")
+            searched.add(key)
         con.execute(f"CREATE OR REPLACE TABLE memory.main.{table} AS "
                     f"SELECT 'snap' AS snapshot, $text AS text, * FROM ({search})",
                     {"text": params["text"]})
