@@ -183,25 +183,6 @@ STATEMENTS: dict[str, str] = {
                r.admin1_bits, r.actor_bits, lower(c.text) AS text_lc
         FROM comments c JOIN ro_reports r USING (report_id)
     """,
-    # The bit actors (``ro_filter_bits``) each comment names, as a mask in
-    # ``ro_comments.mention_bits``: the Actors page's comment sentiment for such an actor,
-    # with free text or a sentiment range, is then one scan of ro_comments instead of a
-    # semi-join with the actor's comment rows (~1 M for the top actor at 100,000 reports:
-    # 73 → 43 ms at p50 with free text). Added by UPDATE (0.2 s at 100,000 reports), not by a
-    # join in ro_comments, so its rows keep the order of ``comments`` (see above).
-    "ro_comment_mention_bits": """
-        CREATE TABLE ro_comment_mention_bits AS
-        SELECT r.rid, m.comment_position AS position,
-               bit_or(1::BIGINT << b.bit) AS mention_bits
-        FROM (SELECT DISTINCT report_id, comment_position, actor FROM actor_mentions
-              WHERE comment_position IS NOT NULL) m
-        JOIN ro_reports r USING (report_id)
-        JOIN ro_filter_bits b ON b.kind = 'actor' AND b.value = m.actor
-        GROUP BY ALL;
-        ALTER TABLE ro_comments ADD COLUMN mention_bits BIGINT DEFAULT 0;
-        UPDATE ro_comments SET mention_bits = b.mention_bits FROM ro_comment_mention_bits b
-        WHERE ro_comments.rid = b.rid AND ro_comments.position = b.position;
-    """,
     # Actors named in each comment, keyed by integer report id and by the comment's row
     # ``crow``, with ``k`` the times the comment names the actor (exact path). Grouped here,
     # not per query: DuckDB otherwise pushes a group-by of ~10 M mention rows under the join
@@ -217,6 +198,22 @@ STATEMENTS: dict[str, str] = {
         FROM m JOIN ro_reports r USING (report_id)
         JOIN ro_comments c ON c.rid = r.rid AND c.position = m.position
         ORDER BY m.actor, c.crow
+    """,
+    # The bit actors (``ro_filter_bits``) each comment names, from ro_comment_mentions, as a
+    # mask in ``ro_comments.mention_bits``: the Actors page's comment sentiment for such an
+    # actor, with free text or a sentiment range, is then one scan of ro_comments instead of
+    # a semi-join with the actor's comment rows (~1 M for the top actor at 100,000 reports:
+    # 73 → 43 ms at p50 with free text). Added by UPDATE (0.8 s in all at 100,000 reports),
+    # not by a join in ro_comments, so its rows keep the order of ``comments`` (see above).
+    "ro_comment_mention_bits": """
+        CREATE TABLE ro_comment_mention_bits AS
+        SELECT m.crow, bit_or(1::BIGINT << b.bit) AS mention_bits
+        FROM ro_comment_mentions m
+        JOIN ro_filter_bits b ON b.kind = 'actor' AND b.value = m.actor
+        GROUP BY m.crow;
+        ALTER TABLE ro_comments ADD COLUMN mention_bits BIGINT DEFAULT 0;
+        UPDATE ro_comments SET mention_bits = b.mention_bits FROM ro_comment_mention_bits b
+        WHERE ro_comments.crow = b.crow;
     """,
     # Sentiment histogram: comments per (report, bucket, label).
     "ro_comment_buckets": """
